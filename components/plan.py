@@ -1,0 +1,171 @@
+"""What ``pulumi up`` would create, computed offline two ways that must agree.
+
+* :func:`mock_plan` runs the real program (``components.program.build``) under
+  ``pulumi.runtime.set_mocks`` and reports what the mock monitor received.
+* :func:`fast_plan` walks the same blueprints without the Pulumi runtime, resolving refs to
+  the values the mocks return and passing every resource's properties through Pulumi's own
+  serializer (``rpc.serialize_properties`` with the resource's ``…Args`` type, then
+  ``deserialize_properties``, exactly what the mock monitor does). Same inputs, camelCase,
+  ints as floats — at ~0.05 ms per resource instead of ~6 ms.
+
+Both return :class:`PlanItem`s in registration order; the test suite asserts they are equal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+
+from components.blueprint import Blueprint, Concat, JsonDoc, Ref, Secret, resource_class, walk
+from components.mocks import QueuekitMocks, mock_state
+from queuekit.model import Spec
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    inputs: dict[str, Any]
+    custom: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent,
+                "inputs": self.inputs}
+
+
+def stack_name(spec: Spec) -> str:
+    return spec.environment
+
+
+def _urn(project: str, stack: str, parent_urn: str, type_: str, name: str) -> str:
+    # Mirrors pulumi.runtime.mocks.MockMonitor.make_urn: the parent's last type qualifies ours.
+    parent_type = parent_urn.split("::")[2].split("$").pop()
+    return "urn:pulumi:" + "::".join([stack, project, f"{parent_type}${type_}", name])
+
+
+def _camel(attr: str) -> str:
+    head, *rest = attr.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+@dataclass
+class _Entry:
+    urn: str
+    type: str
+    outputs: dict[str, Any]  # camelCase output name → value
+
+
+def fast_plan(spec: Spec) -> list[PlanItem]:
+    """Plan the spec's stack without the Pulumi runtime (see the module docstring)."""
+    from components.program import stack_blueprint
+
+    project, stack = spec.project, stack_name(spec)
+    root = f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
+    items: list[PlanItem] = []
+    loop = asyncio.new_event_loop()
+    try:
+        _expand(stack_blueprint(spec), root, project, stack, items, loop)
+    finally:
+        loop.close()
+    return items
+
+
+def _expand(bp: Blueprint, parent_urn: str, project: str, stack: str,
+            items: list[PlanItem], loop: asyncio.AbstractEventLoop) -> dict[str, _Entry]:
+    local: dict[str, _Entry] = {}
+
+    def leaf(node: Any) -> Any:
+        if isinstance(node, Ref):
+            entry = local[node.resource]
+            return entry.outputs.get(_camel(node.attr), entry.outputs.get(node.attr))
+        if isinstance(node, JsonDoc):
+            return pulumi.Output.json_dumps(walk(node.value, leaf))
+        if isinstance(node, Concat):
+            return "".join(str(p) for p in walk(list(node.parts), leaf))
+        return pulumi.Output.secret(walk(node.value, leaf))
+
+    for planned in bp.resources:
+        owner = local[planned.parent].urn if planned.parent else parent_urn
+        urn = _urn(project, stack, owner, planned.type, planned.name)
+        if planned.component is not None:
+            items.append(PlanItem(urn, planned.type, planned.name, owner, {}, custom=False))
+            args = loop.run_until_complete(_resolve_async(lambda: walk(planned.props["args"], leaf)))
+            child = planned.component.build(planned.name, args)
+            child_local = _expand(child, urn, project, stack, items, loop)
+            outputs = {k: _resolve_in(v, child_local, loop) for k, v in child.outputs.items()}
+            local[planned.name] = _Entry(urn, planned.type, outputs)
+            continue
+        _, args_cls = resource_class(planned.token)  # type: ignore[arg-type]
+
+        async def serialize(props: dict[str, Any] = planned.props, typ: type = args_cls) -> Any:
+            resolved = walk(props, leaf)
+            return rpc.deserialize_properties(await rpc.serialize_properties(resolved, {}, typ=typ))
+
+        inputs = loop.run_until_complete(serialize())
+        _, state = mock_state(planned.token, planned.name, inputs)  # type: ignore[arg-type]
+        items.append(PlanItem(urn, planned.type, planned.name, owner, inputs, custom=True))
+        local[planned.name] = _Entry(urn, planned.type, state)
+    return local
+
+
+async def _resolve_async(fn: Any) -> Any:
+    value = fn()
+    if isinstance(value, pulumi.Output):
+        return await value.future()
+    return value
+
+
+def _resolve_in(value: Any, local: dict[str, _Entry], loop: asyncio.AbstractEventLoop) -> Any:
+    def leaf(node: Any) -> Any:
+        if isinstance(node, Ref):
+            entry = local[node.resource]
+            return entry.outputs.get(_camel(node.attr), entry.outputs.get(node.attr))
+        raise TypeError(f"component outputs may only be refs, got {node!r}")
+
+    return walk(value, leaf)
+
+
+def mock_plan(spec: Spec) -> list[PlanItem]:
+    """Run the real Pulumi program under mocks and report what was registered."""
+    from components.program import build
+
+    mocks = QueuekitMocks()
+    pulumi.runtime.set_mocks(mocks, project=spec.project, stack=stack_name(spec), preview=False)
+    created: dict[str, pulumi.Resource] = {}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[Any]:
+        created.update(_flatten(build(spec)))
+        return pulumi.Output.all(*[r.urn for r in created.values()])
+
+    run()
+    urns = {name: _sync_value(r.urn) for name, r in created.items()}
+    parents = {name: _sync_value(r._parent.urn) if getattr(r, "_parent", None) else None  # noqa: SLF001
+               for name, r in created.items()}
+    items = []
+    for args in mocks.recorded:
+        items.append(PlanItem(urns[args.name], args.typ, args.name, parents[args.name],
+                              dict(args.inputs) if args.custom else {}, custom=bool(args.custom)))
+    return items
+
+
+def _flatten(resources: dict[str, pulumi.Resource]) -> dict[str, pulumi.Resource]:
+    out: dict[str, pulumi.Resource] = {}
+    for name, res in resources.items():
+        out[name] = res
+        out.update(_flatten(getattr(res, "children_by_name", {})))
+    return out
+
+
+def _sync_value(output: pulumi.Output[Any]) -> Any:
+    from pulumi.runtime.sync_await import _sync_await
+
+    return _sync_await(output.future())
