@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import rpc
 
-from components.blueprint import Blueprint, Concat, JsonDoc, Ref, Secret, resource_class, walk
+from components.blueprint import Blueprint, Concat, JsonDoc, Ref, resource_class, walk
 from components.mocks import QueuekitMocks, mock_state
 from queuekit.model import Spec
 
@@ -97,7 +97,8 @@ def _expand(bp: Blueprint, parent_urn: str, project: str, stack: str,
         urn = _urn(project, stack, owner, planned.type, planned.name)
         if planned.component is not None:
             items.append(PlanItem(urn, planned.type, planned.name, owner, {}, custom=False))
-            args = loop.run_until_complete(_resolve_async(lambda: walk(planned.props["args"], leaf)))
+            raw_args = planned.props["args"]
+            args = loop.run_until_complete(_resolve_async(lambda a=raw_args: walk(a, leaf)))
             child = planned.component.build(planned.name, args)
             child_local = _expand(child, urn, project, stack, items, loop)
             outputs = {k: _resolve_in(v, child_local, loop) for k, v in child.outputs.items()}
@@ -148,7 +149,7 @@ def mock_plan(spec: Spec) -> list[PlanItem]:
 
     run()
     urns = {name: _sync_value(r.urn) for name, r in created.items()}
-    parents = {name: _sync_value(r._parent.urn) if getattr(r, "_parent", None) else None  # noqa: SLF001
+    parents = {name: _sync_value(r._parent.urn) if getattr(r, "_parent", None) else None
                for name, r in created.items()}
     items = []
     for args in mocks.recorded:

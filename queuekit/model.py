@@ -57,7 +57,8 @@ class Broker:
     cloud: Cloud
     region: str
     nodes: int
-    instance_type: str  # "auto" or a concrete machine type
+    instance_type: str  # concrete machine type ("auto" is resolved by queuekit.sizing)
+    instance_type_auto: bool  # True when the spec said "auto"
     disk_bytes: int
     zones: tuple[str, ...]  # empty: the component spreads across the region's zones
     allowed_cidrs: tuple[str, ...]  # client sources admitted to the broker ports
@@ -96,6 +97,7 @@ class DeadLetter:
 
     max_deliveries: int
     retention: int
+    target: str | None = None  # dead-letter into this declared queue instead of a generated DLQ
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,8 @@ class Subscription:
     """
 
     name: str
-    visibility_timeout: int  # ack deadline on Pub/Sub
-    retention: int
+    visibility_timeout: int  # ack deadline on Pub/Sub; 0 where the backend has none
+    retention: int | None
     dead_letter: DeadLetter | None
     alarms: Alarms
     consumers: tuple[str, ...]
@@ -194,7 +196,7 @@ class Queue:
     high_throughput_fifo: bool
     content_based_deduplication: bool
     visibility_timeout: int  # seconds; ack deadline on Pub/Sub
-    retention: int  # seconds
+    retention: int | None  # seconds; None = messages never expire (RabbitMQ default)
     delay: int  # seconds (SQS)
     max_message_size: int  # bytes
     encryption: Encryption
@@ -207,13 +209,16 @@ class Queue:
     protect: bool
     pubsub: PubSubOptions
     queue_type: Literal["quorum", "classic"]  # RabbitMQ
-    partitions: int | None  # Kafka: None = derived from volume by the sizing rule
-    replication: int | None  # Kafka: None = min(3, nodes)
-    min_insync_replicas: int | None  # Kafka: None = replication - 1 (at least 1)
+    partitions: int | None  # Kafka (resolved: given, or queuekit.sizing.kafka_partitions); else None
+    replication: int | None  # Kafka (resolved: given, or min(3, nodes)); else None
+    min_insync_replicas: int | None  # Kafka (resolved: given, or replication - 1, at least 1); else None
     source: Source
 
     @property
     def dlq_name(self) -> str:
+        """The generated DLQ's name, or the declared target queue's name."""
+        if self.dead_letter is not None and self.dead_letter.target:
+            return self.dead_letter.target
         return dlq_name(self.backend, self.name)
 
 
@@ -238,6 +243,11 @@ class Topic:
     replication: int | None
     min_insync_replicas: int | None
     source: Source
+
+    def subscription_dlq_name(self, sub: Subscription) -> str:
+        if sub.dead_letter is not None and sub.dead_letter.target:
+            return sub.dead_letter.target
+        return dlq_name(self.backend, self.subscription_queue_name(sub))
 
     def subscription_queue_name(self, sub: Subscription) -> str:
         """Physical name of a subscription's queue (SQS/RabbitMQ) or consumer group (Kafka)."""

@@ -1,0 +1,1 @@
+"""Subcommands of the ``queuekit`` CLI (see ``queuekit.cli``)."""
