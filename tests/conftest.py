@@ -1,0 +1,4 @@
+"""Shared pytest configuration. Fixture modules for live endpoints register themselves here."""
+
+pytest_plugins: list[str] = [
+]
