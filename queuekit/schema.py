@@ -73,6 +73,8 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[tuple[FieldPath, b
     elif kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         yield path, False, f"missing required field '{missing}'"
+    elif kind == "type" and error.schema.get("pattern") in _unit_patterns():
+        yield path, False, _pattern_message(error.schema["pattern"], value)
     elif kind == "type":
         expected = error.validator_value
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
@@ -104,8 +106,8 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[tuple[FieldPath, b
 def _narrow(error: jsonschema.ValidationError, path: FieldPath) -> Iterator[tuple[FieldPath, bool, str]]:
     """For oneOf/anyOf: report the errors of the alternative whose type matches the value."""
     value_type = _json_type(error.instance)
-    matching = [e for e in error.context or [] if e.relative_schema_path and
-                _accepts_type(e.schema, value_type) and len(e.relative_schema_path) > 1]
+    fitting = {i for i, alt in enumerate(error.validator_value) if _accepts_type(alt, value_type)}
+    matching = [e for e in error.context or [] if e.relative_schema_path and e.relative_schema_path[0] in fitting]
     options: list[str] = []
     for alt in error.validator_value:
         if "enum" in alt:
@@ -130,14 +132,25 @@ def _narrow(error: jsonschema.ValidationError, path: FieldPath) -> Iterator[tupl
     yield path, False, f"{_short(error.instance)} is not valid here: use {' or '.join(options)}"
 
 
+def _unit_patterns() -> tuple[str, str]:
+    defs = schema()["$defs"]
+    return defs["duration"]["pattern"], defs["size"]["pattern"]
+
+
 def _accepts_type(schema: Any, value_type: str) -> bool:
     if not isinstance(schema, dict):
         return False
+    if "$ref" in schema:
+        schema = _resolve(schema["$ref"])
     declared = schema.get("type")
     if declared is None:
-        return "$ref" in schema
+        return False
     declared = declared if isinstance(declared, list) else [declared]
     return value_type in declared or (value_type == "integer" and "number" in declared)
+
+
+def _resolve(ref: str) -> dict[str, Any]:
+    return schema()["$defs"][ref.rsplit("/", 1)[-1]]
 
 
 def _pattern_message(pattern: str, value: Any) -> str:

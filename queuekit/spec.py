@@ -126,11 +126,21 @@ class _Builder:
     # -- the whole spec ----------------------------------------------------------------------
     def build(self) -> Spec | None:
         d = self.data
-        if self.broken(("version",)) or self.broken(("project",)) or not isinstance(d, dict):
+        if self.broken(("version",)) or self.broken(("project",)) or self.broken(("defaults",)) \
+                or self.broken(("environment",)):
             return None
+        shapes = {"defaults": dict, "notify": dict, "brokers": dict, "queues": list, "topics": list, "budget": dict}
+        if any(key in d and not isinstance(d[key], shape) for key, shape in shapes.items()):
+            return None  # the schema pass reported it; nothing below can be read
+        try:
+            return self._build(d)
+        except (TypeError, AttributeError, KeyError, ValueError):
+            if self.diagnostics:
+                return None  # a consequence of an error already reported by the schema pass
+            raise
+
+    def _build(self, d: dict[str, Any]) -> Spec | None:
         defaults = d.get("defaults") or {}
-        if self.broken(("defaults",)):
-            return None
         self.defaults = defaults
         environment = d.get("environment", "dev")
         self.environment = environment
@@ -183,7 +193,7 @@ class _Builder:
         physical: dict[tuple[str, str | None, str], str] = {}
         for kind, items in (("queues", queues), ("topics", topics)):
             for i, item in enumerate(items):
-                if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                if self.broken((kind, i)) or not isinstance(item, dict) or not isinstance(item.get("name"), str):
                     continue
                 name, path = item["name"], (kind, i, "name")
                 if name in seen:
@@ -363,6 +373,8 @@ class _Builder:
         names = tuple(merged["notify"])
         for i, target in enumerate(names):
             npath = (*where.get("notify", ("defaults", "alarms", "notify")), i)
+            if target not in notify and target in (self.data.get("notify") or {}):
+                continue  # the target itself is invalid and already reported
             if target not in notify:
                 known = ", ".join(sorted(notify)) or "none declared"
                 self.error(npath, f"notify target '{target}' is not declared under notify ({known})")
@@ -428,8 +440,9 @@ class _Builder:
             self.error((*path, "min_backoff"), "min_backoff is longer than max_backoff")
         if "expiration" in raw and raw["expiration"] != "never":
             exp = self.duration((*path, "expiration"), raw["expiration"])
+            n_before = len(self.diagnostics)
             self.in_range((*path, "expiration"), exp, "pubsub", "expiration", "expiration", _fmt_duration)
-            if exp is not None and retention is not None and exp < retention:
+            if exp is not None and retention is not None and exp < retention and len(self.diagnostics) == n_before:
                 self.error((*path, "expiration"), "expiration must be at least the subscription's retention")
             opts["expiration"] = exp
         endpoint = raw.get("push_endpoint")

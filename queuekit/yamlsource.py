@@ -11,6 +11,7 @@ for values and for keys (unknown-key errors point at the key).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from queuekit.diagnostics import Path
 MAX_BYTES = 1024 * 1024  # a spec for 20,000 queues fits in well under a megabyte
 MAX_NODES = 200_000  # after alias expansion
 MAX_DEPTH = 64
+_YAML12_EXP = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 
 
 class SourceError(Exception):
@@ -137,6 +139,8 @@ def _convert(node: yaml.Node, path: Path, located: Located, budget: list[int], d
         if "digits" in str(exc):
             raise SourceError(line, col, path, f"number with {len(node.value)} digits is too large") from None
         raise SourceError(line, col, path, f"cannot read value {node.value[:40]!r}: {exc}") from None
+    if isinstance(value, str) and node.style is None and _YAML12_EXP.fullmatch(value):
+        value = float(value)  # YAML 1.2 reads 1e9 as a number; PyYAML (YAML 1.1) would keep a string
     if isinstance(value, float) and not math.isfinite(value):
         line, col = _pos(node)
         raise SourceError(line, col, path, f"{node.value!r} is not a finite number")
@@ -156,11 +160,13 @@ def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
             for src in sources:
                 if isinstance(src, yaml.MappingNode):
                     merged.extend(_merged_pairs(src))
-    names = {getattr(k, "value", None) for k, _ in explicit}
+    names = {k.value for k, _ in explicit if isinstance(k, yaml.ScalarNode)}
     seen: set[str] = set()
     out = list(explicit)
     for k, v in merged:
-        if k.value not in names and k.value not in seen:
+        if not isinstance(k, yaml.ScalarNode):
+            out.append((k, v))
+        elif k.value not in names and k.value not in seen:
             seen.add(k.value)
             out.append((k, v))
     return out

@@ -1,0 +1,168 @@
+"""One case per error class: the happy-path spec with one field changed, the exact message."""
+
+from __future__ import annotations
+
+import pytest
+from factories import DELETE, changed, errors, messages, spec_dict
+
+CASES = [
+    # unknown keys and types (schema pass)
+    ("queues.0.visibilty_timeout", "60s",
+     {("queues[0].visibilty_timeout", "unknown field 'visibilty_timeout'; did you mean 'visibility_timeout'?")}),
+    ("budgett", {"monthly_usd": 1}, {("budgett", "unknown field 'budgett'; did you mean 'budget'?")}),
+    ("queues.0.fifo", "yes", {("queues[0].fifo", "must be true or false, not a string ('yes')")}),
+    ("queues.0.backend", "sqss",
+     {("queues[0].backend", "'sqss' is not one of: sqs, pubsub, rabbitmq, kafka; did you mean 'sqs'?")}),
+    ("version", 2, {("version", "must be 1, not 2")}),
+    ("project", "Shop!", {("project", "'Shop!' is not a valid project name: lowercase letters, digits and dashes, "
+                                      "starting with a letter")}),
+    ("queues.0.name", DELETE, {("queues[0]", "missing required field 'name'")}),
+    ("queues.0.encryption", "aes", {("queues[0].encryption", "'aes' is not one of: managed, none")}),
+    ("queues.0.alarms", "of", {("queues[0].alarms", "'of' is not one of: off; did you mean 'off'?")}),
+    ("queues.0.alarms", {"dlq_messages": 0},
+     {("queues[0].alarms.dlq_messages", "0 is out of range: must be at least 1")}),
+    ("notify.oncall", {"email": "a@b.co", "gcp_channel": "projects/p/notificationChannels/1"},
+     {("notify.oncall", "give exactly one of: email, gcp_channel, sns_topic_arn")}),
+    # units
+    ("queues.0.retention", "5 parsecs",
+     {("queues[0].retention", "'5 parsecs' is not a duration: use a number and a unit ms, s, m, h, d or w "
+                              "(e.g. 90s, 15m, 4d)")}),
+    ("queues.0.retention", 60,
+     {("queues[0].retention", "60 is not a duration: use a number and a unit ms, s, m, h, d or w (e.g. 90s, 15m, 4d)")}),
+    ("queues.0.volume.message_size", "2 kilos",
+     {("queues[0].volume.message_size", "'2 kilos' is not a size: use a number and a unit B, KB, MB, GB, TB, KiB, "
+                                        "MiB, GiB or TiB")}),
+    # SQS limits that moto does not enforce
+    ("queues.0.visibility_timeout", "99999s",
+     {("queues[0].visibility_timeout", "visibility_timeout 99999s is out of range for sqs: must be 0s to 12h")}),
+    ("queues.0.retention", "10s", {("queues[0].retention", "retention 10s is out of range for sqs: must be 1m to 14d")}),
+    ("queues.0.retention", "15d", {("queues[0].retention", "retention 15d is out of range for sqs: must be 1m to 14d")}),
+    ("queues.0.delay", "901s", {("queues[0].delay", "delay 901s is out of range for sqs: must be 0s to 15m")}),
+    ("queues.0.max_message_size", "2MiB",
+     {("queues[0].max_message_size", "max_message_size 2,097,152 B is out of range for sqs: must be 1,024 B to "
+                                     "1,048,576 B")}),
+    ("queues.0.dead_letter", {"max_receives": 5000},
+     {("queues[0].dead_letter.max_receives", "max_receives 5,000 is out of range for sqs: must be 1 to 1,000")}),
+    ("queues.0.volume.receive_batch", 20,
+     {("queues[0].volume.receive_batch", "receive_batch 20 is out of range for sqs: must be 1 to 10")}),
+    # Pub/Sub limits (the emulator enforces these too)
+    ("queues.1.visibility_timeout", "700s",
+     {("queues[1].visibility_timeout", "ack deadline 700s is out of range for pubsub: must be 10s to 10m")}),
+    ("topics.1.subscriptions.0.dead_letter", {"max_deliveries": 3},
+     {("topics[1].subscriptions[0].dead_letter.max_deliveries",
+       "max_deliveries 3 is out of range for pubsub: must be 5 to 100")}),
+    ("queues.1.retention", "30d",
+     {("queues[1].retention", "retention 30d is out of range for pubsub: must be 10m to 7d")}),
+    ("topics.1.retention", "32d",
+     {("topics[1].retention", "topic retention 32d is out of range for pubsub: must be 10m to 31d")}),
+    ("queues.1.expiration", "1h",
+     {("queues[1].expiration", "expiration 1h is out of range for pubsub: must be 1d to 365d")}),
+    # names
+    ("queues.1.name", "1x", {("queues[1].name", "'1x' is not a valid pubsub name: 3-255 characters: start with a "
+                                                "letter, then letters, digits and - _ . ~ + %")}),
+    ("queues.1.name", "google-jobs", {("queues[1].name", "'google-jobs' starts with 'goog', which Pub/Sub reserves")}),
+    ("queues.0.name", "image resize",
+     {("queues[0].name", "'image resize' is not a valid sqs name: letters, digits, '-' and '_'")}),
+    ("queues.0.name", "a" * 78,
+     {("queues[0].name", f"derived name '{'a' * 78}-dlq' is 82 characters; sqs allows at most 80")}),
+    ("queues.0.name", "jobs.fifo",
+     {("queues[0].name", "write 'jobs' without '.fifo': queuekit adds the suffix to FIFO queues")}),
+    ("queues.3.name", "click stream",
+     {("queues[3].name", "'click stream' is not a valid kafka name: letters, digits, '.', '_' and '-'")}),
+    ("queues.1.name", "image-resize",
+     {("queues[1].name", "duplicate name 'image-resize' (first used at line 33); names are unique per spec")}),
+    # Kafka
+    ("queues.3.replication", 4, {("queues[3].replication", "replication 4 exceeds the broker's 3 nodes")}),
+    ("queues.3.min_insync_replicas", 4,
+     {("queues[3].min_insync_replicas", "min_insync_replicas 4 exceeds replication 3")}),
+    ("queues.3.partitions", 0, {("queues[3].partitions", "0 is out of range: must be at least 1")}),
+    # structure and references
+    ("queues.0.dead_letter", {"target": "image-resize"},
+     {("queues[0].dead_letter.target", "a queue cannot dead-letter into itself ('image-resize')")}),
+    ("queues.0.dead_letter", {"target": "nope"},
+     {("queues[0].dead_letter.target", "dead-letter target 'nope' is not a queue in this spec")}),
+    ("queues.2.broker", "nope", {("queues[2].broker", "broker 'nope' is not declared under brokers (events, jobs)")}),
+    ("queues.2.broker", "events", {("queues[2].broker", "broker 'events' runs kafka, not rabbitmq")}),
+    ("queues.2.broker", DELETE,
+     {("queues[2]", "backend rabbitmq needs 'broker': the name of a brokers entry with engine rabbitmq")}),
+    ("defaults.alarms.notify", ["pager"],
+     {("defaults.alarms.notify[0]", "notify target 'pager' is not declared under notify (oncall)")}),
+    ("queues.1.fifo", True,
+     {("queues[1].fifo", "'fifo' is not supported on backend pubsub; it applies to sqs (Pub/Sub: use ordering: "
+                         "true; Kafka orders within a partition)")}),
+    ("queues.0.high_throughput_fifo", True,
+     {("queues[0].high_throughput_fifo", "'high_throughput_fifo' needs fifo: true")}),
+    ("queues.0.volume.messages_per_second", 5,
+     {("queues[0].volume.messages_per_second", "give messages_per_month or messages_per_second, not both")}),
+    ("queues.0.volume.peak_messages_per_second", 1,
+     {("queues[0].volume.peak_messages_per_second", "peak 1/s is below the average rate 9.893/s")}),
+    ("queues.0.producers", ["api-role"],
+     {("queues[0].producers[0]", "'api-role' is not an IAM role or user ARN (arn:aws:iam::123456789012:role/NAME)")}),
+    ("brokers.events.allowed_cidrs", ["10.0.0.1/8"],
+     {("brokers.events.allowed_cidrs[0]", "'10.0.0.1/8' is not a network in CIDR form: 10.0.0.1/8 has host bits set")}),
+    ("queues.0.region", "us-central1", {("queues[0].region", "'us-central1' is not an AWS region")}),
+    ("queues.0.encryption", {"kms_key": "mykey"},
+     {("queues[0].encryption.kms_key", "'mykey' is not a KMS key ARN, alias/NAME, or 'create'")}),
+    ("brokers.jobs.nodes", 2,
+     {("brokers.jobs.nodes", "2 RabbitMQ nodes cannot keep a quorum majority through a partition any better than 1; "
+                             "use an odd number")}),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), CASES, ids=[f"{c[0]}={c[1]!r}"[:60] for c in CASES])
+def test_one_change_gives_exactly_this_error(path: str, value: object, expected: set[tuple[str, str]]) -> None:
+    assert messages(changed(path, value)) == expected
+
+
+def test_the_happy_path_is_valid() -> None:
+    from factories import load
+
+    spec = load(spec_dict())
+    assert [q.name for q in spec.queues] == ["image-resize", "report-jobs", "email-send", "clickstream"]
+
+
+def test_error_line_is_located_at_the_offending_node() -> None:
+    raw = b"""version: 1
+project: shop
+defaults: {aws_region: us-east-1}
+queues:
+  - name: jobs
+    backend: sqs
+    visibility_timeout: 99999s
+"""
+    [diag] = errors(raw, "stacks/x.yaml")
+    assert str(diag) == ("stacks/x.yaml:7:25: error: queues[0].visibility_timeout: visibility_timeout 99999s is out "
+                         "of range for sqs: must be 0s to 12h")
+
+
+def test_all_errors_are_reported_at_once_sorted_by_line() -> None:
+    d = changed("queues.0.visibility_timeout", "99999s")
+    d["queues"][1]["visibility_timeout"] = "700s"
+    d["queues"][3]["replication"] = 9
+    lines = [e.line for e in errors(d)]
+    assert len(lines) == 3 and lines == sorted(lines)
+
+
+def test_fifo_queue_must_dead_letter_into_a_fifo_queue() -> None:
+    d = spec_dict()
+    d["queues"].append({"name": "payments", "backend": "sqs", "fifo": True, "dead_letter": {"target": "image-resize"}})
+    assert messages(d) == {("queues[4].dead_letter.target",
+                            "a FIFO queue must dead-letter into a FIFO queue; 'image-resize' is not")}
+
+
+def test_generated_dlq_name_may_not_collide_with_a_declared_queue() -> None:
+    d = spec_dict()
+    d["queues"].append({"name": "image-resize-dlq", "backend": "sqs"})
+    assert messages(d) == {("queues[4].name", "queue 'image-resize-dlq' would be named 'image-resize-dlq', which is "
+                                              "already the dead-letter queue of 'image-resize'")}
+
+
+def test_notify_target_of_the_wrong_cloud_is_rejected() -> None:
+    d = changed("notify.gcp", {"gcp_channel": "projects/p/notificationChannels/1"})
+    d["queues"][0]["alarms"] = {"notify": ["gcp"]}
+    assert messages(d) == {("queues[0].alarms.notify[0]", "notify target 'gcp' (gcp_channel) cannot receive aws alarms")}
+
+
+def test_duplicate_keys_are_errors_not_last_one_wins() -> None:
+    [diag] = errors(b"version: 1\nproject: shop\nproject: other\n")
+    assert (diag.line, diag.path, diag.message) == (3, "project", "duplicate key 'project' (first at line 2)")
