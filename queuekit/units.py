@@ -60,7 +60,7 @@ def format_duration(seconds: int) -> str:
 
 
 def format_size(n: int) -> str:
-    for unit in ("TiB", "GiB", "MiB", "KiB"):
+    for unit in ("TiB", "GiB", "MiB", "KiB", "TB", "GB", "MB", "KB"):
         if n and n % SIZE_UNITS[unit] == 0:
             return f"{n // SIZE_UNITS[unit]}{unit}"
     return f"{n}B"
