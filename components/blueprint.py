@@ -84,15 +84,17 @@ class Blueprint:
     resources: list[Planned] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, token: str, name: str, *, protect: bool = False,
+    def add(self, token: str, name: str, /, *, protect: bool = False,
             depends_on: tuple[str, ...] = (), **props: Any) -> Handle:
+        """Plan provider resource ``token`` with logical ``name``; ``props`` are the Python kwargs
+        (a resource's own ``name`` input is just another prop: both are positional-only here)."""
         self._check_new(name)
         props = {k: v for k, v in props.items() if v is not None}
         self.resources.append(Planned(name=name, props=props, token=token, protect=protect,
                                       depends_on=depends_on))
         return Handle(name)
 
-    def add_component(self, component: type[QueuekitComponent], name: str, args: Any) -> Handle:
+    def add_component(self, component: type[QueuekitComponent], name: str, args: Any, /) -> Handle:
         self._check_new(name)
         self.resources.append(Planned(name=name, props={"args": args}, component=component))
         return Handle(name)

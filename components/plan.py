@@ -149,13 +149,19 @@ def mock_plan(spec: Spec) -> list[PlanItem]:
 
     run()
     urns = {name: _sync_value(r.urn) for name, r in created.items()}
-    parents = {name: _sync_value(r._parent.urn) if getattr(r, "_parent", None) else None
-               for name, r in created.items()}
-    items = []
-    for args in mocks.recorded:
-        items.append(PlanItem(urns[args.name], args.typ, args.name, parents[args.name],
-                              dict(args.inputs) if args.custom else {}, custom=bool(args.custom)))
-    return items
+    root = f"urn:pulumi:{stack_name(spec)}::{spec.project}::{STACK_TYPE}::{spec.project}-{stack_name(spec)}"
+    parents = {name: root for name in created}
+    by_id = {id(r): n for n, r in created.items()}
+    for name, res in created.items():
+        for child in getattr(res, "_childResources", ()):  # the SDK's own parent → children links
+            if id(child) in by_id:
+                parents[by_id[id(child)]] = urns[name]
+    recorded = {args.name: args for args in mocks.recorded}
+    # Registration order under mocks depends on which outputs resolve first; report the
+    # program's (depth-first) creation order instead, as the fast plan does.
+    return [PlanItem(urns[n], recorded[n].typ, n, parents[n],
+                     dict(recorded[n].inputs) if recorded[n].custom else {}, custom=bool(recorded[n].custom))
+            for n in created]
 
 
 def _flatten(resources: dict[str, pulumi.Resource]) -> dict[str, pulumi.Resource]:
