@@ -90,7 +90,8 @@ def _expand(bp: Blueprint, parent_urn: str, project: str, stack: str,
             return pulumi.Output.json_dumps(walk(node.value, leaf))
         if isinstance(node, Concat):
             return "".join(str(p) for p in walk(list(node.parts), leaf))
-        return pulumi.Output.secret(walk(node.value, leaf))
+        # The engine would receive the value wrapped in Pulumi's secret signature; say so here too.
+        return {rpc._special_sig_key: rpc._special_secret_sig, "value": walk(node.value, leaf)}
 
     for planned in bp.resources:
         owner = local[planned.parent].urn if planned.parent else parent_urn
@@ -176,3 +177,8 @@ def _sync_value(output: pulumi.Output[Any]) -> Any:
     from pulumi.runtime.sync_await import _sync_await
 
     return _sync_await(output.future())
+
+
+def is_secret(value: Any) -> bool:
+    """True for an input Pulumi received as a secret (wrapped in its secret signature)."""
+    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
