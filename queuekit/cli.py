@@ -18,7 +18,7 @@ COMMAND_MODULES = (
     "queuekit.commands.validate",
     "queuekit.commands.plan",
     "cost.cli",
-    "policies.cli",
+    "queuekit.commands.check",
     "queuekit.commands.local",
     "queuekit.commands.verify",
     "queuekit.commands.render",

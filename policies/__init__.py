@@ -1,0 +1,1 @@
+"""queuekit's policy pack: rules that run in CrossGuard and offline (``queuekit check``)."""
