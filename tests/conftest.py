@@ -1,4 +1,5 @@
 """Shared pytest configuration. Fixture modules for live endpoints register themselves here."""
 
 pytest_plugins: list[str] = [
+    "support.rabbitmq_fixtures",
 ]

@@ -1,0 +1,1 @@
+"""Test helpers that start real endpoints (brokers, emulators) and their pytest fixtures."""
