@@ -9,6 +9,7 @@ segment), which both runners see the same way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from policies.inputs import PS_SUB, PS_TOPIC, SQS_QUEUE, SQS_REDRIVE_ALLOW, json_doc, last_segment, physical_name
@@ -52,7 +53,7 @@ def sqs_graph(ctx: StackContext) -> SqsGraph:
     redrives: dict[str, Redrive] = {}
     for name, queue in queues.items():
         doc = json_doc(queue.inputs.get("redrivePolicy"))
-        if isinstance(doc, dict) and doc.get("deadLetterTargetArn"):
+        if isinstance(doc, Mapping) and doc.get("deadLetterTargetArn"):
             count = doc.get("maxReceiveCount")
             redrives[name] = Redrive(queue, last_segment(doc["deadLetterTargetArn"], ":"),
                                      float(count) if count is not None else None)
@@ -67,7 +68,7 @@ def pubsub_graph(ctx: StackContext) -> PubSubGraph:
     redrives: dict[str, Redrive] = {}
     for name, sub in subs.items():
         policy = sub.inputs.get("deadLetterPolicy")
-        if isinstance(policy, dict) and policy.get("deadLetterTopic"):
+        if isinstance(policy, Mapping) and policy.get("deadLetterTopic"):
             count = policy.get("maxDeliveryAttempts")
             redrives[name] = Redrive(sub, last_segment(policy["deadLetterTopic"], "/"),
                                      float(count) if count is not None else 5.0)  # Pub/Sub's default is 5

@@ -9,7 +9,7 @@ short and agree with each other.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 SQS_QUEUE = "aws:sqs/queue:Queue"
@@ -52,7 +52,9 @@ def json_doc(value: Any) -> Any:
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
+    if isinstance(value, (str, bytes, Mapping)):
+        return [value]
+    return list(value) if isinstance(value, Sequence) else [value]  # CrossGuard wraps lists in a Sequence proxy
 
 
 def last_segment(ref: Any, sep: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from policies.rule import Resource
-from queuekit.model import Source, Spec
+from queuekit.model import BACKENDS, Source, Spec
 
 
 def spec_nodes(spec: Spec) -> dict[str, Source]:
@@ -46,6 +46,9 @@ class Locator:
 
     def _match(self, name: str) -> Source | None:
         name = name.removesuffix(".fifo")
+        backend, _, rest = name.partition("-")
+        if backend in BACKENDS and rest and (hit := self._match(rest)):  # components prefix logical names
+            return hit
         if name in self.nodes:
             return self.nodes[name]
         for i in range(len(name) - 1, 0, -1):  # longest prefix ending before a '-' or '.'
