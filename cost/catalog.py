@@ -96,7 +96,8 @@ def _price(key: str, raw: Any, file: str) -> Price:
         raise CatalogError(f"{file}: price {key!r} needs at least unit and source")
     if "usd" not in raw and "amount" not in raw:
         raise CatalogError(f"{file}: price {key!r} needs usd or amount")
-    tiers = tuple(Tier(None if t.get("upto") is None else float(t["upto"]), float(t["usd"])) for t in raw.get("tiers", ()))
+    tiers = tuple(Tier(None if t.get("upto") is None else float(t["upto"]), float(t["usd"]))
+                  for t in raw.get("tiers", ()))
     return Price(
         key=key,
         unit=str(raw["unit"]),
