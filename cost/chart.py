@@ -47,9 +47,23 @@ def crossovers(rates: tuple[float, ...], series: dict[str, list[float]]) -> list
     return found
 
 
+def break_even(rates: tuple[float, ...], series: dict[str, list[float]],
+               points: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """The crossovers where the cheapest backend changes: the ones worth labelling."""
+    out = []
+    for below, above, rate in points:
+        k = max(i for i in range(len(rates)) if rates[i] <= rate)
+        j = min(k + 1, len(rates) - 1)
+        lowest = {min(series, key=lambda n: series[n][k]), min(series, key=lambda n: series[n][j])}
+        if lowest == {below, above}:
+            out.append((below, above, rate))
+    return out
+
+
 def draw(spec: Spec, path: Path, prices: Catalog, hours: float) -> list[tuple[str, str, float]]:
     series = curves(spec, prices, hours)
     points = crossovers(RATES, series)
+    cheapest = set(break_even(RATES, series, points))
     fig, ax = plt.subplots(figsize=(10, 6))
     for name, costs in sorted(series.items()):
         style = "--" if name in ("amazon-mq", "msk") else "-"
@@ -60,7 +74,9 @@ def draw(spec: Spec, path: Path, prices: Catalog, hours: float) -> list[tuple[st
             if RATES[k] <= rate <= RATES[k + 1]:
                 t = (rate - RATES[k]) / (RATES[k + 1] - RATES[k])
                 y = series[below][k] + t * (series[below][k + 1] - series[below][k])
-        ax.plot([rate], [max(y, 0.01)], "ko", markersize=5)
+        ax.plot([rate], [max(y, 0.01)], "ko", markersize=4)
+        if (below, above, rate) not in cheapest:
+            continue
         ax.annotate(f"{below}/{above}\n{rate:,.0f} msg/s", (rate, max(y, 0.01)), fontsize=7,
                     textcoords="offset points", xytext=(4, 6))
     ax.set_xscale("log")
