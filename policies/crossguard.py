@@ -89,8 +89,7 @@ def _stack_validation(rule: Rule) -> Callable[[StackValidationArgs, ReportViolat
                      for r in args.resources]
         ctx = StackContext(resources, model, _load(spec_path("QUEUEKIT_BASE_SPEC")))
         for finding in check(ctx, rule.config(args.get_config())):
-            report(finding.message if finding.urn or not finding.subject
-                   else f"{finding.subject}: {finding.message}", finding.urn)
+            report(finding.message, finding.urn)  # model findings name their queue/topic in the message
 
     return validate
 

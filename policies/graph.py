@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from policies.inputs import PS_SUB, PS_TOPIC, SQS_QUEUE, SQS_REDRIVE_ALLOW, json_doc, last_segment, physical_name
+from policies.inputs import (
+    CW_ALARM,
+    PS_SUB,
+    PS_TOPIC,
+    SQS_QUEUE,
+    SQS_REDRIVE_ALLOW,
+    as_list,
+    json_doc,
+    last_segment,
+    physical_name,
+)
 from policies.rule import Resource, StackContext
 
 
@@ -73,3 +83,10 @@ def pubsub_graph(ctx: StackContext) -> PubSubGraph:
             redrives[name] = Redrive(sub, last_segment(policy["deadLetterTopic"], "/"),
                                      float(count) if count is not None else 5.0)  # Pub/Sub's default is 5
     return PubSubGraph(topics, subs, topic_of, redrives, frozenset(r.target for r in redrives.values()))
+
+
+def alarm_topics(ctx: StackContext) -> frozenset[str]:
+    """SNS topics CloudWatch alarms publish to: they carry alarm text, not queue messages."""
+    return frozenset(last_segment(arn, ":") for r in ctx.of_type(CW_ALARM)
+                     for key in ("alarmActions", "okActions", "insufficientDataActions")
+                     for arn in as_list(r.inputs.get(key)) if str(arn).startswith("arn:aws:sns:"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from policies.graph import alarm_topics
 from policies.inputs import (
+    CW_ALARM,
     SNS_TOPIC,
     SNS_TOPIC_POLICY,
     SQS_QUEUE,
@@ -43,18 +45,20 @@ def check(ctx: StackContext, config: Config) -> list[Finding]:
                    "requests without TLS (aws:SecureTransport=false)", r.urn)
            for r in ctx.of_type(SQS_QUEUE) if physical_name(r.name, r.inputs) not in tls_queues]
     if config.get("includeSns", True):
+        exempt = alarm_topics(ctx)  # CloudWatch publishes alarm text over TLS; no message bodies
         tls_topics = {last_segment(r.inputs.get("arn"), ":")
                       for r in ctx.of_type(SNS_TOPIC_POLICY) if denies_plain_http(r.inputs.get("policy"))}
         out += [Finding(f"SNS topic '{physical_name(r.name, r.inputs)}' has no topic policy denying "
                         "requests without TLS (aws:SecureTransport=false)", r.urn)
-                for r in ctx.of_type(SNS_TOPIC) if physical_name(r.name, r.inputs) not in tls_topics]
+                for r in ctx.of_type(SNS_TOPIC)
+                if physical_name(r.name, r.inputs) not in tls_topics | exempt]
     return out
 
 
 RULE = Rule(
     id="QK104",
     name="aws-tls-only",
-    title="SQS queues and SNS topics deny requests made without TLS",
+    title="SQS queues and message-carrying SNS topics deny requests made without TLS",
     rationale="The SQS and SNS endpoints still accept plain HTTP; only a resource policy denying "
               "aws:SecureTransport=false guarantees message bodies and credentials never cross the network "
               "in clear.",
@@ -66,6 +70,6 @@ RULE = Rule(
                       "do not replace it with a hand-written policy.",
     config_schema={"includeSns": {"type": "boolean", "default": True,
                                   "description": "Also require the TLS-only statement on SNS topic policies."}},
-    resource_types=frozenset({SQS_QUEUE, SQS_QUEUE_POLICY, SNS_TOPIC, SNS_TOPIC_POLICY}),
+    resource_types=frozenset({SQS_QUEUE, SQS_QUEUE_POLICY, SNS_TOPIC, SNS_TOPIC_POLICY, CW_ALARM}),
     check_stack=check,
 )
