@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.blueprint import Blueprint, Handle, JsonDoc, QueuekitComponent
+from components.blueprint import Blueprint, Handle, JsonDoc, QueuekitComponent, Ref
 from components.common import aws_tags
 from components.sqs import KmsUse, SqsQueue, SqsQueueArgs, add_identity_policies, kms_use_for
 from queuekit import aws_documents as docs
@@ -83,7 +83,7 @@ class SnsTopic(QueuekitComponent):
                                  kms_actions=docs.KMS_PRODUCER_ACTIONS if kms else (),
                                  kms_resource=kms.resource if kms else None,
                                  kms_condition=kms.condition if kms else None))
-        bp.outputs = {"arn": topic.arn, "name": topic.name}
+        bp.outputs = {"arn": topic.arn, "name": Ref(topic.name, "name")}  # handle.name is the logical name
         for sub in a.subscriptions:
             qargs = dataclasses.replace(sub.queue, topic_arn=topic.arn, topic_name=a.physical)
             if a.create_key:

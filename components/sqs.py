@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components import aws_alarms
-from components.blueprint import Blueprint, Handle, JsonDoc, QueuekitComponent
+from components.blueprint import Blueprint, Handle, JsonDoc, QueuekitComponent, Ref
 from components.common import aws_tags
 from queuekit import aws_documents as docs
 from queuekit.model import Queue, Spec
@@ -148,10 +148,11 @@ class SqsQueue(QueuekitComponent):
         specs = aws_alarms.queue_alarms(a.physical, a.dlq_physical, a.alarm_dlq, a.alarm_age, a.alarm_backlog)
         alarms = aws_alarms.add_queue_alarms(bp, name, a.stack_prefix, a.region, specs, list(a.alarm_actions), a.tags)
 
-        bp.outputs = {"url": queue.url, "arn": queue.arn, "name": queue.name,
-                      "alarm_names": [h.name for h in alarms]}
+        # Ref(..., "name"), not handle.name: a Handle's own field ``name`` is its logical name.
+        bp.outputs = {"url": queue.url, "arn": queue.arn, "name": Ref(queue.name, "name"),
+                      "alarm_names": [Ref(h.name, "name") for h in alarms]}
         if dlq is not None:
-            bp.outputs.update(dlq_name=dlq.name, dlq_arn=dlq.arn, dlq_url=dlq.url)
+            bp.outputs.update(dlq_name=Ref(dlq.name, "name"), dlq_arn=dlq.arn, dlq_url=dlq.url)
         elif a.dlq_target_name is not None:
             bp.outputs["dlq_name"] = a.dlq_target_name
         return bp
