@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.plan import PlanItem, fast_plan, mock_plan
 from factories import BASE, load, spec_dict
+
+from components.plan import PlanItem, fast_plan, mock_plan
 
 ACCOUNT = "123456789012"
 API = f"arn:aws:iam::{ACCOUNT}:role/api"
