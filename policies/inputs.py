@@ -98,3 +98,14 @@ def tags_of(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
         if isinstance(value, Mapping):
             return dict(value)
     return None
+
+
+def kind(type_: str) -> str:
+    """A readable resource kind for messages: ``aws:sqs/queue:Queue`` → ``SQS Queue``."""
+    provider_module, _, cls = type_.rpartition(":")
+    module = provider_module.split(":", 1)[-1].split("/")[0]
+    return f"{_KINDS.get(module, module)} {cls}"
+
+
+_KINDS = {"sqs": "SQS", "sns": "SNS", "kms": "KMS", "iam": "IAM", "ec2": "EC2", "ebs": "EBS", "vpc": "VPC",
+          "pubsub": "Pub/Sub", "compute": "GCE", "cloudwatch": "CloudWatch", "monitoring": "Monitoring"}

@@ -11,6 +11,7 @@ from policies.inputs import (
     SNS_TOPIC_POLICY,
     SQS_QUEUE_POLICY,
     as_list,
+    kind,
     principals,
     statements,
 )
@@ -45,15 +46,15 @@ def check(type_: str, name: str, inputs: Mapping[str, Any], config: Config) -> l
         account_root = type_ == KMS_KEY and bool(who) and all(p.endswith(":root") for p in who)
         for action in actions if not account_root else ():  # a key policy must give its account kms:*
             if _wild_action(action) and action not in allowed:
-                out.append(f"{type_.rsplit(':', 1)[-1]} '{name}' statement {sid} allows every action ('{action}')")
+                out.append(f"{kind(type_)} '{name}' statement {sid} allows every action ('{action}')")
         if st.get("NotAction") is not None:
-            out.append(f"{type_.rsplit(':', 1)[-1]} '{name}' statement {sid} allows NotAction (all but a few)")
+            out.append(f"{kind(type_)} '{name}' statement {sid} allows NotAction (all but a few)")
         if type_ in IAM_POLICY_TYPES:
             if "*" in [str(r) for r in as_list(st.get("Resource"))] and any(_wild_action(a) for a in actions):
                 out.append(f"IAM policy '{name}' statement {sid} grants '*' on every resource")
             continue
         if any(p == "*" for p in who) and not _scoped(st):
-            out.append(f"{type_.rsplit(':', 1)[-1]} '{name}' statement {sid} allows any principal ('*') "
+            out.append(f"{kind(type_)} '{name}' statement {sid} allows any principal ('*') "
                        "without a source condition")
     return out
 

@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.inputs import AWS_SG, AWS_SG_INGRESS, AWS_SG_RULE, EBS_VOLUME, EC2_INSTANCE, GCE_FIREWALL, as_list
+from policies.inputs import AWS_SG, AWS_SG_INGRESS, AWS_SG_RULE, EBS_VOLUME, EC2_INSTANCE, GCE_FIREWALL, as_list, kind
 from policies.rule import Config, Rule
 
 WORLD = ("0.0.0.0/0", "::/0")
@@ -55,7 +55,7 @@ def check_open(type_: str, name: str, inputs: Mapping[str, Any], config: Config)
         world = [c for c in cidrs if _is_world(c)]
         if world and not (low == high and low in allowed_ports):
             span = str(low) if low == high else f"{low}-{high}"
-            out.append(f"{type_.rsplit(':', 1)[-1]} '{name}' admits {', '.join(world)} on port {span}")
+            out.append(f"{kind(type_)} '{name}' admits {', '.join(world)} on port {span}")
     return out
 
 
@@ -65,7 +65,7 @@ def check_tls(type_: str, name: str, inputs: Mapping[str, Any], config: Config) 
     for cidrs, low, high in _ingress(type_, inputs):
         hit = sorted(p for p in plaintext if low <= p <= high)
         if hit and cidrs:  # no CIDR: a rule between the cluster's own nodes (source security group)
-            out.append(f"{type_.rsplit(':', 1)[-1]} '{name}' admits clients on plaintext port(s) "
+            out.append(f"{kind(type_)} '{name}' admits clients on plaintext port(s) "
                        f"{', '.join(map(str, hit))} from {', '.join(cidrs)}")
     return out
 

@@ -6,37 +6,22 @@ check and ``queuekit cost`` can never disagree. It needs the spec (volumes are n
 
 from __future__ import annotations
 
-from typing import Any
-
 from policies.rule import Config, Finding, Rule, StackContext
-
-
-def monthly_total(spec: Any, config: Config) -> float:
-    """The estimate's monthly total in USD, from ``cost.estimate``."""
-    from cost.catalog import load_catalog  # type: ignore[attr-defined]
-    from cost.estimate import estimate
-
-    prices = load_catalog(config["prices"]) if config.get("prices") else load_catalog()
-    result = estimate(spec, prices, config["hoursPerMonth"])
-    total = getattr(result, "total", None)
-    if total is None:
-        total = sum(line.monthly for line in getattr(result, "lines", result))
-    return float(total)
 
 
 def check(ctx: StackContext, config: Config) -> list[Finding]:
     spec = ctx.model
     if spec is None or spec.budget is None:
         return []
-    try:
-        total = monthly_total(spec, config)
-    except ImportError:  # TODO(policy): drop once cost/estimate.py has landed
+    from cost.catalog import load as load_catalog
+    from cost.estimate import budget_status, estimate
+
+    prices = load_catalog([config["prices"]] if config.get("prices") else [])
+    status = budget_status(spec, estimate(spec, prices, config["hoursPerMonth"]))
+    if not status.over:
         return []
-    limit = spec.budget.monthly_usd
-    if total <= limit:
-        return []
-    return [Finding(f"estimated ${total:,.2f}/month exceeds budget.monthly_usd ${limit:,.2f} by "
-                    f"${total - limit:,.2f} (see `queuekit cost`)", subject="budget")]
+    return [Finding(f"{status.message} (over by ${status.monthly_total - (status.limit or 0):,.2f}; see "
+                    "`queuekit cost`)", subject="budget")]
 
 
 RULE = Rule(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policies.inputs import as_list, json_doc
+from policies.inputs import as_list, json_doc, kind
 from policies.rule import Config, Rule
 
 PUBLIC = frozenset({"allUsers", "allAuthenticatedUsers"})
@@ -27,7 +27,7 @@ def members(inputs: Mapping[str, Any]) -> list[str]:
 
 def check(type_: str, name: str, inputs: Mapping[str, Any], config: Config) -> list[str]:
     public = sorted({m for m in members(inputs) if m in PUBLIC})
-    return [f"{type_.rsplit(':', 1)[-1]} '{name}' grants {inputs.get('role') or 'roles'} to {m}" for m in public]
+    return [f"{kind(type_)} '{name}' grants {inputs.get('role') or 'roles'} to {m}" for m in public]
 
 
 RULE = Rule(

@@ -17,6 +17,7 @@ from policies.inputs import (
     PS_TOPIC,
     SNS_TOPIC,
     SQS_QUEUE,
+    kind,
     tags_of,
 )
 from policies.rule import Config, Rule
@@ -40,7 +41,7 @@ def check(type_: str, name: str, inputs: Mapping[str, Any], config: Config) -> l
     if not missing:
         return []
     what = "labels" if gcp else "tags"
-    return [f"{type_.rsplit(':', 1)[-1]} '{name}' lacks required {what}: {', '.join(missing)}"]
+    return [f"{kind(type_)} '{name}' lacks required {what}: {', '.join(missing)}"]
 
 
 RULE = Rule(
