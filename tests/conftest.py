@@ -2,4 +2,5 @@
 
 pytest_plugins: list[str] = [
     "support.rabbitmq_fixtures",
+    "support.kafka_fixtures",
 ]
