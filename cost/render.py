@@ -48,7 +48,7 @@ def render_table(est: Estimate, compared: dict[str, float] | None = None, width:
     console.print(table)
     console.print("* usage-based: follows the volumes declared in the spec")
     if compared:
-        ct = Table(title="Same topology on each backend (USD/month)")
+        ct = Table(title="Same topology on each backend (USD/month)", min_width=60)
         ct.add_column("Backend")
         ct.add_column("Monthly", justify="right")
         for name, total in sorted(compared.items(), key=lambda kv: kv[1]):
