@@ -55,7 +55,7 @@ def unclean_settings(spec: Spec) -> dict[str, str]:
     for broker in spec.brokers.values():
         if broker.engine != "kafka":
             continue
-        for topic in _plan_topics(topology.plan(spec, broker)):
+        for topic in _plan_topics(topology.plan(spec, broker.name)):
             configs = topic.get("configs") or topic.get("config") or {}
             if "unclean.leader.election.enable" in configs:
                 found[str(topic.get("name"))] = str(configs["unclean.leader.election.enable"]).lower()

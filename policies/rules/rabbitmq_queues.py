@@ -39,7 +39,7 @@ def mirroring_policies(spec: Spec) -> list[tuple[str, str]]:
     for broker in spec.brokers.values():
         if broker.engine != "rabbitmq":
             continue
-        doc: Any = topology.definitions(spec, broker)
+        doc: Any = topology.definitions(spec, broker.name)
         for policy in (doc.get("policies", []) if isinstance(doc, dict) else []):
             definition = policy.get("definition") or {}
             if any(k.startswith("ha-") for k in definition):
