@@ -1,0 +1,336 @@
+"""Pub/Sub on a live endpoint: ``up`` creates the spec's topology, ``verify`` proves it works.
+
+``endpoint`` is a ``HOST:PORT`` of the Pub/Sub emulator (what ``PUBSUB_EMULATOR_HOST`` would hold),
+or None for real Google Cloud with application-default credentials. The channel is built here
+rather than through ``PUBSUB_EMULATOR_HOST`` so that nothing global changes.
+
+``up`` creates the same topics and subscriptions the Pulumi components do (names, dead-letter
+policy, retry policy, expiration, retention, filter, ordering, push config) and is idempotent:
+what exists is reported, not changed. IAM is not set here: the emulator does not enforce it, and
+on real GCP the Pulumi stack owns the grants.
+
+``verify`` publishes one probe per queue/topic and, per subscription: checks it exists on the right
+topic with the right dead-letter policy, that its dead-letter topic has a subscription (a topic
+without one drops messages), pulls the probe (fan-out), then nacks it until ``max_deliveries`` and
+finds it on the dead-letter subscription. Two kinds of subscription are checked by configuration
+only, and the check says so: push subscriptions (the emulator would push to the spec's endpoint,
+which verify cannot observe) and subscriptions with a filter (the probe may not match it).
+While waiting, any message that is not a probe is nacked at once; on a busy real subscription
+that counts as a delivery attempt, so run ``verify`` against fresh or quiet stacks.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from queuekit.local.base import Check
+from queuekit.model import DeadLetter, PubSubOptions, Spec
+
+with warnings.catch_warnings():  # google.api_core warns about Python 3.11's end of life on import
+    warnings.simplefilter("ignore", FutureWarning)
+    import grpc
+    from google.api_core import exceptions as gexc
+    from google.cloud import pubsub_v1
+    from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+    from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
+
+LOCAL_PROJECT = "queuekit-local"
+PROBE_ATTR = "queuekit-probe"
+PULL_WAIT = 2.0  # seconds one pull may wait for messages
+
+
+@dataclass(frozen=True)
+class DeadLetterPlan:
+    topic: str  # topic id (short)
+    subscription: str  # the subscription on it that keeps the messages
+    max_deliveries: int
+    generated: bool  # False: a declared queue is the target (its own entry creates it)
+
+
+@dataclass(frozen=True)
+class SubPlan:
+    """One subscription to create or check; ``owner`` is the queue/topic it belongs to."""
+
+    owner: str
+    name: str
+    topic: str
+    ack_deadline: int
+    retention: int | None
+    options: PubSubOptions
+    dead_letter: DeadLetterPlan | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    topics: tuple[str, ...]
+    subscriptions: tuple[SubPlan, ...]  # dead-letter subscriptions first, so policies point at ready topics
+
+
+@dataclass(frozen=True)
+class Clients:
+    publisher: Any
+    subscriber: Any
+    project: str
+
+    def topic(self, name: str) -> str:
+        return f"projects/{self.project}/topics/{name}"
+
+    def sub(self, name: str) -> str:
+        return f"projects/{self.project}/subscriptions/{name}"
+
+
+def plan(spec: Spec) -> Plan:
+    """The topology both ``up`` and ``verify`` work from, named exactly as the Pulumi components name it."""
+    topics: list[str] = []
+    dlq_subs: list[SubPlan] = []
+    subs: list[SubPlan] = []
+
+    def dead_letter(sub_id: str, dl: DeadLetter | None, ack: int) -> DeadLetterPlan | None:
+        if dl is None:
+            return None
+        if dl.target:
+            return DeadLetterPlan(dl.target, dl.target, dl.max_deliveries, generated=False)
+        dlq = f"{sub_id}-dlq"
+        topics.append(dlq)
+        dlq_subs.append(SubPlan(sub_id, dlq, dlq, ack, dl.retention, PubSubOptions(), None))
+        return DeadLetterPlan(dlq, dlq, dl.max_deliveries, generated=True)
+
+    for q in spec.queues_on("pubsub"):
+        topics.append(q.name)
+        dl = dead_letter(q.name, q.dead_letter, q.visibility_timeout)
+        subs.append(SubPlan(q.name, q.name, q.name, q.visibility_timeout, q.retention, q.pubsub, dl))
+    for t in spec.topics_on("pubsub"):
+        topics.append(t.name)
+        for s in t.subscriptions:
+            sub_id = t.subscription_queue_name(s)
+            dl = dead_letter(sub_id, s.dead_letter, s.visibility_timeout)
+            subs.append(SubPlan(t.name, sub_id, t.name, s.visibility_timeout, s.retention, s.pubsub, dl))
+    return Plan(tuple(topics), tuple(dlq_subs + subs))
+
+
+def clients(spec: Spec, endpoint: str | None) -> Clients:
+    """Emulator clients over a plain channel, or real clients with application-default credentials."""
+    if endpoint:
+        publisher = pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=grpc.insecure_channel(endpoint)))
+        subscriber = pubsub_v1.SubscriberClient(
+            transport=SubscriberGrpcTransport(channel=grpc.insecure_channel(endpoint)))
+        return Clients(publisher, subscriber, spec.gcp_project or LOCAL_PROJECT)
+    project = spec.gcp_project
+    if project is None:
+        import google.auth
+
+        project = google.auth.default()[1]
+    if not project:
+        raise ValueError("no GCP project: set defaults.gcp_project in the spec or configure application-default "
+                         "credentials with a project")
+    return Clients(pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient(), project)
+
+
+def subscription_request(c: Clients, s: SubPlan) -> dict[str, Any]:
+    """The Subscription message for ``s`` (the same settings as ``components.pubsub``)."""
+    o = s.options
+    req: dict[str, Any] = {
+        "name": c.sub(s.name), "topic": c.topic(s.topic), "ack_deadline_seconds": s.ack_deadline,
+        # An expiration policy with no ttl means "never expires"; leaving the field out means 31 days.
+        "expiration_policy": {"ttl": f"{o.expiration}s"} if o.expiration else {},
+        "retry_policy": {"minimum_backoff": f"{o.min_backoff}s", "maximum_backoff": f"{o.max_backoff}s"},
+        "enable_message_ordering": o.ordering, "enable_exactly_once_delivery": o.exactly_once,
+        "labels": {"managed-by": "queuekit"},
+    }
+    if s.retention:
+        req["message_retention_duration"] = f"{s.retention}s"
+    if o.filter:
+        req["filter"] = o.filter
+    if o.push_endpoint:
+        push: dict[str, Any] = {"push_endpoint": o.push_endpoint}
+        if o.push_service_account:
+            push["oidc_token"] = {"service_account_email": o.push_service_account,
+                                  "audience": o.push_audience or ""}
+        req["push_config"] = push
+    if s.dead_letter is not None:
+        req["dead_letter_policy"] = {"dead_letter_topic": c.topic(s.dead_letter.topic),
+                                     "max_delivery_attempts": s.dead_letter.max_deliveries}
+    return req
+
+
+def up(spec: Spec, endpoint: str | None, *, broker: str | None = None) -> list[str]:
+    """Create every Pub/Sub topic and subscription of ``spec``; existing ones are reported, not changed."""
+    c = clients(spec, endpoint)
+    p = plan(spec)
+    lines = []
+    for name in p.topics:
+        try:
+            c.publisher.create_topic(request={"name": c.topic(name), "labels": {"managed-by": "queuekit"}})
+            lines.append(f"created topic {c.topic(name)}")
+        except gexc.AlreadyExists:
+            lines.append(f"topic {c.topic(name)} exists")
+    for s in p.subscriptions:
+        try:
+            c.subscriber.create_subscription(request=subscription_request(c, s))
+            dl = (f", dead-letters to {s.dead_letter.topic} after {s.dead_letter.max_deliveries} deliveries"
+                  if s.dead_letter else "")
+            lines.append(f"created subscription {c.sub(s.name)} on {s.topic}{dl}")
+        except gexc.AlreadyExists:
+            lines.append(f"subscription {c.sub(s.name)} exists")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# verify
+
+
+def verify(spec: Spec, endpoint: str | None, *, broker: str | None = None,
+           timeout: float | None = None) -> list[Check]:
+    """Probe every Pub/Sub queue and topic; ``timeout`` caps each wait (default: from the retry policy)."""
+    c = clients(spec, endpoint)
+    p = plan(spec)
+    checks: list[Check] = []
+    generated_dlq = {s.name for s in p.subscriptions if s.dead_letter is None and s.name.endswith("-dlq")} & {
+        s.dead_letter.subscription for s in p.subscriptions if s.dead_letter and s.dead_letter.generated}
+    owners: dict[str, list[SubPlan]] = {}
+    for s in p.subscriptions:
+        if s.name not in generated_dlq:
+            owners.setdefault(s.owner, []).append(s)
+    for owner, subs in owners.items():
+        structural = [_structure(c, s) for s in subs]
+        checks += [ch for group in structural for ch in group]
+        try:
+            probe = _publish_probe(c, owner)
+        except gexc.GoogleAPICallError as exc:
+            checks.append(Check(owner, "publish a probe", False, _why(exc)))
+            continue
+        checks.append(Check(owner, "publish a probe", True, f"probe {probe}"))
+        for s, group in zip(subs, structural, strict=True):
+            if all(ch.ok for ch in group):
+                checks += _probe_subscription(c, s, probe, timeout)
+    return checks
+
+
+def _structure(c: Clients, s: SubPlan) -> list[Check]:
+    out = []
+    try:
+        got = c.subscriber.get_subscription(subscription=c.sub(s.name))
+    except gexc.NotFound:
+        return [Check(s.name, "subscription exists", False, f"{c.sub(s.name)} not found")]
+    except gexc.GoogleAPICallError as exc:
+        return [Check(s.name, "subscription exists", False, _why(exc))]
+    on_topic = got.topic == c.topic(s.topic)
+    out.append(Check(s.name, f"subscription exists on topic {s.topic}", on_topic,
+                     "" if on_topic else f"attached to {got.topic or 'a deleted topic'}"))
+    if s.dead_letter is not None:
+        want = (c.topic(s.dead_letter.topic), s.dead_letter.max_deliveries)
+        have = (got.dead_letter_policy.dead_letter_topic, got.dead_letter_policy.max_delivery_attempts)
+        out.append(Check(s.name, "dead-letter policy", want == have,
+                         f"{have[0] or 'none'} after {have[1]} deliveries" + ("" if want == have else
+                                                                              f"; expected {want[0]} after {want[1]}")))
+        try:
+            attached = [n.rsplit("/", 1)[-1] for n in
+                        c.publisher.list_topic_subscriptions(topic=c.topic(s.dead_letter.topic))]
+            ok = s.dead_letter.subscription in attached
+            detail = (f"{s.dead_letter.subscription} keeps dead-lettered messages" if ok else
+                      f"{s.dead_letter.subscription} missing (topic has: {', '.join(attached) or 'none'}): "
+                      "dead-lettered messages would be lost")
+        except gexc.GoogleAPICallError as exc:
+            ok, detail = False, _why(exc)
+        out.append(Check(s.name, "dead-letter topic has a subscription", ok, detail))
+    return out
+
+
+def _publish_probe(c: Clients, topic: str) -> str:
+    probe = uuid.uuid4().hex[:12]
+    c.publisher.publish(c.topic(topic), b'{"queuekit": "probe"}', **{PROBE_ATTR: probe}).result(timeout=30)
+    return probe
+
+
+def _probe_subscription(c: Clients, s: SubPlan, probe: str, timeout: float | None) -> list[Check]:
+    o = s.options
+    if o.push_endpoint:
+        return [Check(s.name, "receives the probe", True,
+                      f"push subscription to {o.push_endpoint}: configuration checked, delivery not observable")]
+    if o.filter:
+        return [Check(s.name, "receives the probe", True,
+                      f"filter {o.filter!r}: the probe may not match; configuration checked only")]
+    wait = timeout if timeout is not None else 60.0
+    msg = next(_pull_probe(c, s.name, probe, time.monotonic() + wait), None)
+    if msg is None:
+        return [Check(s.name, "receives the probe", False, f"no probe within {wait:.0f}s")]
+    checks = [Check(s.name, "receives the probe", True)]
+    if s.dead_letter is None:
+        c.subscriber.acknowledge(subscription=c.sub(s.name), ack_ids=[msg.ack_id])
+        return checks
+    return [*checks, _dead_letter_probe(c, s, probe, msg, timeout)]
+
+
+def _dead_letter_probe(c: Clients, s: SubPlan, probe: str, first: Any, timeout: float | None) -> Check:
+    """Nack the probe until Pub/Sub forwards it to the dead-letter topic; find it on its subscription."""
+    dl = s.dead_letter
+    assert dl is not None
+    wait = timeout if timeout is not None else redelivery_budget(s.options, dl.max_deliveries)
+    deadline = time.monotonic() + wait
+    name = f"dead-letters after {dl.max_deliveries} deliveries to {dl.subscription}"
+    deliveries = 1
+    c.subscriber.modify_ack_deadline(subscription=c.sub(s.name), ack_ids=[first.ack_id], ack_deadline_seconds=0)
+    try:
+        while time.monotonic() < deadline:
+            found = _pull_once(c, dl.subscription, probe)
+            if found is not None:
+                c.subscriber.acknowledge(subscription=c.sub(dl.subscription), ack_ids=[found.ack_id])
+                count = found.message.attributes.get("CloudPubSubDeadLetterSourceDeliveryCount", "?")
+                ok = deliveries >= dl.max_deliveries
+                return Check(s.name, name, ok, f"arrived after {count} deliveries (saw {deliveries})")
+            again = _pull_once(c, s.name, probe)
+            if again is not None:
+                deliveries += 1
+                c.subscriber.modify_ack_deadline(subscription=c.sub(s.name), ack_ids=[again.ack_id],
+                                                 ack_deadline_seconds=0)
+    except gexc.GoogleAPICallError as exc:
+        return Check(s.name, name, False, _why(exc))
+    return Check(s.name, name, False, f"not on {dl.subscription} within {wait:.0f}s ({deliveries} deliveries seen)")
+
+
+def redelivery_budget(o: PubSubOptions, max_deliveries: int) -> float:
+    """How long Pub/Sub may take to redeliver ``max_deliveries`` times under the retry policy, plus slack."""
+    total, backoff = 0.0, float(o.min_backoff)
+    for _ in range(max_deliveries):
+        total += min(backoff, o.max_backoff) + PULL_WAIT
+        backoff = max(backoff * 2, 1.0)
+    return total + 30.0
+
+
+def _pull_probe(c: Clients, sub: str, probe: str, deadline: float) -> Iterator[Any]:
+    while time.monotonic() < deadline:
+        found = _pull_once(c, sub, probe)
+        if found is not None:
+            yield found
+            return
+
+
+def _pull_once(c: Clients, sub: str, probe: str) -> Any | None:
+    """One pull: returns our probe if it came; other probes are acked, other messages nacked at once."""
+    try:
+        resp = c.subscriber.pull(subscription=c.sub(sub), max_messages=10, timeout=PULL_WAIT)
+    except gexc.DeadlineExceeded:
+        return None
+    found, stale, others = None, [], []
+    for m in resp.received_messages:
+        tag = m.message.attributes.get(PROBE_ATTR)
+        if tag == probe and found is None:
+            found = m
+        elif tag is not None:
+            stale.append(m.ack_id)
+        else:
+            others.append(m.ack_id)
+    if stale:
+        c.subscriber.acknowledge(subscription=c.sub(sub), ack_ids=stale)
+    if others:
+        c.subscriber.modify_ack_deadline(subscription=c.sub(sub), ack_ids=others, ack_deadline_seconds=0)
+    return found
+
+
+def _why(exc: Exception) -> str:
+    return getattr(exc, "message", None) or str(exc)
