@@ -59,6 +59,14 @@ class PubSubGraph:
 
 
 def sqs_graph(ctx: StackContext) -> SqsGraph:
+    return ctx.derived("sqs_graph", _sqs_graph)  # type: ignore[no-any-return]
+
+
+def pubsub_graph(ctx: StackContext) -> PubSubGraph:
+    return ctx.derived("pubsub_graph", _pubsub_graph)  # type: ignore[no-any-return]
+
+
+def _sqs_graph(ctx: StackContext) -> SqsGraph:
     queues = {physical_name(r.name, r.inputs): r for r in ctx.of_type(SQS_QUEUE)}
     redrives: dict[str, Redrive] = {}
     for name, queue in queues.items():
@@ -71,7 +79,7 @@ def sqs_graph(ctx: StackContext) -> SqsGraph:
     return SqsGraph(queues, redrives, frozenset({r.target for r in redrives.values()} | allow))
 
 
-def pubsub_graph(ctx: StackContext) -> PubSubGraph:
+def _pubsub_graph(ctx: StackContext) -> PubSubGraph:
     topics = {physical_name(r.name, r.inputs): r for r in ctx.of_type(PS_TOPIC)}
     subs = {physical_name(r.name, r.inputs): r for r in ctx.of_type(PS_SUB)}
     topic_of = {n: last_segment(r.inputs.get("topic"), "/") for n, r in subs.items()}

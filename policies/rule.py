@@ -65,10 +65,26 @@ class StackContext:
     resources: Sequence[Resource]
     model: Spec | None = None
     base: Spec | None = None
+    # Derived views (by type, the SQS/Pub/Sub graphs) computed once per evaluation and shared by rules.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def of_type(self, *types: str) -> list[Resource]:
+        if "by_type" not in self.memo:
+            index: dict[str, list[Resource]] = {}
+            for r in self.resources:
+                index.setdefault(r.type, []).append(r)
+            self.memo["by_type"] = index
+        by_type = self.memo["by_type"]
+        if len(types) == 1:
+            return list(by_type.get(types[0], ()))
         wanted = set(types)
         return [r for r in self.resources if r.type in wanted]
+
+    def derived(self, key: str, build: Callable[[StackContext], Any]) -> Any:
+        """``build(self)``, computed once per context (the graphs several rules read)."""
+        if key not in self.memo:
+            self.memo[key] = build(self)
+        return self.memo[key]
 
 
 Config = Mapping[str, Any]
