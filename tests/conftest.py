@@ -3,4 +3,6 @@
 pytest_plugins: list[str] = [
     "support.rabbitmq_fixtures",
     "support.kafka_fixtures",
+    "support.moto_server",
+    "support.pubsub_emulator",
 ]

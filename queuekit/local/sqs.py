@@ -44,6 +44,7 @@ from queuekit.model import Encryption, Spec
 DEFAULT_REGION = "us-east-1"
 PROBE_ATTRIBUTE = "queuekit-probe"
 PROBE_TIMEOUT = 20.0  # seconds to wait for one probe to arrive (queue, DLQ or subscription)
+RECEIVE_WAIT_SECONDS = 1  # long polling: AWS may miss a message on a short poll (it samples servers)
 EXTRA_RECEIVES = 3  # receives past the redrive limit before calling the redrive broken
 
 
@@ -379,7 +380,8 @@ class _Probe:
 
 
 def _receive(aws: Aws, region: str, url: str) -> list[dict[str, Any]]:
-    out = aws("sqs", region).receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+    out = aws("sqs", region).receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                             WaitTimeSeconds=RECEIVE_WAIT_SECONDS,
                                              MessageAttributeNames=["All"], AttributeNames=["All"])
     return list(out.get("Messages", []))
 
@@ -658,7 +660,7 @@ def matching_attributes(policy: dict[str, Any] | None) -> tuple[dict[str, Any] |
         if value is None:
             return None, f"cannot build a value matching the filter on '{key}': {json.dumps(rules)}"
         if isinstance(value, bool):
-            return None, f"the filter on '{key}' matches booleans, which SNS attributes cannot carry"
+            return None, f"the filter on '{key}' matches a boolean; probes carry only String and Number attributes"
         if isinstance(value, (int, float)):
             out[key] = {"DataType": "Number", "StringValue": str(value)}
         else:
@@ -672,7 +674,7 @@ _ABSENT = object()
 def _satisfying_value(rules: list[Any]) -> Any:
     """A value that any one of ``rules`` (an OR list) accepts; ``_ABSENT`` when leaving it out matches."""
     for rule in rules:
-        if isinstance(rule, (str, int, float)) and not isinstance(rule, bool):
+        if isinstance(rule, (str, int, float)):  # bool included: the caller explains why it cannot match
             return rule
         if not isinstance(rule, dict) or len(rule) != 1:
             continue
