@@ -57,8 +57,8 @@ class Locator:
         return None
 
     def source(self, urn: str | None, subject: str | None) -> Source:
-        if subject and subject in self.nodes:
-            return self.nodes[subject]
+        if subject and (hit := self._match(subject)):
+            return hit
         seen = 0
         while urn and urn in self.by_urn and seen < 64:
             r = self.by_urn[urn]

@@ -1,14 +1,14 @@
 """QK304–QK306: Kafka topics in production survive a broker loss without losing acked writes.
 
-Replication and ``min.insync.replicas`` are in the model (resolved by the loader); unclean
-leader election is a topic config in the broker topology (``queuekit.topology.kafka``). These
-live inside the cluster, not in Pulumi resources, so the rules need the spec: offline they get
-it, in CrossGuard they need the pack config ``spec`` (a path) or report not-applicable.
+All three are read from the topic plan the cluster applies (``queuekit.topology.kafka.plan``:
+replication, ``min.insync.replicas``, ``unclean.leader.election.enable`` per topic, DLQ topics
+included). They live inside the cluster, not in Pulumi resources, so the rules need the spec:
+offline they have it; in CrossGuard it comes from QUEUEKIT_SPEC / ``queuekit:spec``, or the
+rules report not-applicable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from policies.envs import applies
@@ -20,65 +20,48 @@ _ENVS = {"environments": {"type": "array", "items": {"type": "string"}, "default
                           "description": "Environments the rule applies to."}}
 
 
-def _topics(spec: Spec) -> Iterator[tuple[str, int | None, int | None, Any]]:
-    for q in spec.queues_on("kafka"):
-        yield q.name, q.replication, q.min_insync_replicas, q.source
-    for t in spec.topics_on("kafka"):
-        yield t.name, t.replication, t.min_insync_replicas, t.source
+def planned_topics(spec: Spec) -> list[dict[str, Any]]:
+    """Every topic the brokers get (DLQ topics included), from ``queuekit.topology.kafka.plan`` —
+    the document ``local up`` and the VMs apply, so the rule checks what the cluster really gets."""
+    from queuekit.topology import kafka as topology
+
+    return [t for b in spec.brokers.values() if b.engine == "kafka" for t in topology.plan(spec, b.name)["topics"]]
+
+
+def _config(topic: dict[str, Any], key: str) -> str | None:
+    value = (topic.get("configs") or {}).get(key)
+    return None if value is None else str(value)
 
 
 def check_replication(ctx: StackContext, config: Config) -> list[Finding]:
     if ctx.model is None or not applies(ctx.model, config):
         return []
     low = config["minReplication"]
-    return [Finding(f"Kafka topic '{name}' has replication {rep} (< {low}) in {ctx.model.environment}: "
-                    "one broker loss can make it unavailable or lose data", subject=name)
-            for name, rep, _, _ in _topics(ctx.model) if rep is not None and rep < low]
+    return [Finding(f"Kafka topic '{t['name']}' has replication {t['replication']} (< {low}) in "
+                    f"{ctx.model.environment}: one broker loss can make it unavailable or lose data", subject=t["name"])
+            for t in planned_topics(ctx.model) if int(t["replication"]) < low]
 
 
 def check_isr(ctx: StackContext, config: Config) -> list[Finding]:
     if ctx.model is None or not applies(ctx.model, config):
         return []
     low = config["minInsyncReplicas"]
-    return [Finding(f"Kafka topic '{name}' has min.insync.replicas {isr} (< {low}): an acks=all write can "
-                    "be acknowledged by a single broker and lost with it", subject=name)
-            for name, _, isr, _ in _topics(ctx.model) if isr is not None and isr < low]
-
-
-def unclean_settings(spec: Spec) -> dict[str, str]:
-    """Topic name → ``unclean.leader.election.enable`` from the topology plan, where it is set."""
-    try:
-        from queuekit.topology import kafka as topology
-    except ImportError:
-        return {}
-    found: dict[str, str] = {}
-    for broker in spec.brokers.values():
-        if broker.engine != "kafka":
-            continue
-        for topic in _plan_topics(topology.plan(spec, broker.name)):
-            configs = topic.get("configs") or topic.get("config") or {}
-            if "unclean.leader.election.enable" in configs:
-                found[str(topic.get("name"))] = str(configs["unclean.leader.election.enable"]).lower()
-    return found
-
-
-def _plan_topics(plan: Any) -> list[dict[str, Any]]:
-    topics = plan.get("topics", []) if isinstance(plan, dict) else getattr(plan, "topics", [])
     out = []
-    for t in topics:
-        if isinstance(t, dict):
-            out.append(t)
-        else:  # a dataclass: name + configs
-            out.append({"name": getattr(t, "name", "?"), "configs": dict(getattr(t, "configs", {}) or {})})
+    for t in planned_topics(ctx.model):
+        isr = _config(t, "min.insync.replicas")
+        if isr is None or int(isr) < low:
+            out.append(Finding(f"Kafka topic '{t['name']}' has min.insync.replicas {isr or 'unset (1)'} (< {low}): "
+                               "an acks=all write can be acknowledged by a single broker and lost with it",
+                               subject=t["name"]))
     return out
 
 
 def check_unclean(ctx: StackContext, config: Config) -> list[Finding]:
     if ctx.model is None or not applies(ctx.model, config):
         return []
-    return [Finding(f"Kafka topic '{name}' enables unclean leader election: an out-of-sync replica can become "
-                    "leader and silently drop acknowledged messages", subject=name.removesuffix(".dlq"))
-            for name, value in sorted(unclean_settings(ctx.model).items()) if value == "true"]
+    return [Finding(f"Kafka topic '{t['name']}' enables unclean leader election: an out-of-sync replica can become "
+                    "leader and silently drop acknowledged messages", subject=t["name"])
+            for t in planned_topics(ctx.model) if _config(t, "unclean.leader.election.enable") == "true"]
 
 
 REPLICATION = Rule(

@@ -31,10 +31,8 @@ def check_quorum(ctx: StackContext, config: Config) -> list[Finding]:
 
 def mirroring_policies(spec: Spec) -> list[tuple[str, str]]:
     """(broker, policy name) of every definitions policy that mirrors classic queues (``ha-mode``)."""
-    try:
-        from queuekit.topology import rabbitmq as topology
-    except ImportError:
-        return []
+    from queuekit.topology import rabbitmq as topology
+
     found = []
     for broker in spec.brokers.values():
         if broker.engine != "rabbitmq":
