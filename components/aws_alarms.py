@@ -41,6 +41,7 @@ class AlarmSpec:
     """What one alarm watches; ``kind`` is a key of ``RUNBOOK_ANCHORS``."""
 
     kind: str
+    source: str  # the physical queue the alarm is about: its name is part of the alarm's name
     queue_name: str  # the physical queue whose metric is watched (the DLQ for dlq-messages)
     metric: str
     threshold: int
@@ -53,15 +54,16 @@ def queue_alarms(queue_name: str, dlq_name: str | None, alarms_dlq: int | None, 
                  alarms_backlog: int | None) -> list[AlarmSpec]:
     """The alarms a queue gets; physical names include ``.fifo``."""
     out: list[AlarmSpec] = []
+    visible = "ApproximateNumberOfMessagesVisible"
     if dlq_name is not None and alarms_dlq is not None:
-        out.append(AlarmSpec("dlq-messages", dlq_name, "ApproximateNumberOfMessagesVisible", alarms_dlq, 60, 1,
+        out.append(AlarmSpec("dlq-messages", queue_name, dlq_name, visible, alarms_dlq, 60, 1,
                              f"{dlq_name} holds at least {alarms_dlq} dead-lettered message(s) from {queue_name}"))
     if alarms_age is not None:
-        out.append(AlarmSpec("oldest-message-age", queue_name, "ApproximateAgeOfOldestMessage", alarms_age, 60, 1,
-                             f"the oldest message in {queue_name} is at least {alarms_age}s old"))
+        out.append(AlarmSpec("oldest-message-age", queue_name, queue_name, "ApproximateAgeOfOldestMessage",
+                             alarms_age, 60, 1, f"the oldest message in {queue_name} is at least {alarms_age}s old"))
     if alarms_backlog is not None:
         # Five one-minute periods: a burst that consumers absorb within minutes is not a page.
-        out.append(AlarmSpec("backlog", queue_name, "ApproximateNumberOfMessagesVisible", alarms_backlog, 60, 5,
+        out.append(AlarmSpec("backlog", queue_name, queue_name, visible, alarms_backlog, 60, 5,
                              f"{queue_name} has had at least {alarms_backlog} visible messages for 5 minutes"))
     return out
 
@@ -73,7 +75,7 @@ def add_queue_alarms(bp: Blueprint, prefix: str, alarm_name_prefix: str, region:
     for a in specs:
         handles.append(bp.add(
             "aws:cloudwatch/metricAlarm:MetricAlarm", f"{prefix}.alarm.{a.kind}",
-            name=f"{alarm_name_prefix}-{a.queue_name}-{a.kind}",
+            name=f"{alarm_name_prefix}-{a.source}-{a.kind}",
             alarm_description=f"{a.what}. Runbook: {RUNBOOK_URL}#{RUNBOOK_ANCHORS[a.kind]}",
             namespace="AWS/SQS", metric_name=a.metric, dimensions={"QueueName": a.queue_name},
             statistic="Maximum", period=a.period, evaluation_periods=a.evaluation_periods,

@@ -30,7 +30,7 @@ def common(region: str = "us-east-1", actions: list[str] | None = None) -> dict[
 def test_three_alarms_with_exact_metrics(engine: str) -> None:
     items = plan(queue_only(alarms={"dlq_messages": 2, "oldest_message_age": "30m", "backlog": 500}), engine)
     assert inputs(items, f"{Q}.alarm.dlq-messages") == {
-        **common(), "name": "shop-prod-image-resize-dlq-dlq-messages",
+        **common(), "name": "shop-prod-image-resize-dlq-messages",
         "alarmDescription": "image-resize-dlq holds at least 2 dead-lettered message(s) from image-resize. "
                             f"Runbook: {RUNBOOK_URL}#runbook-sqs-dead-lettered-messages",
         "metricName": "ApproximateNumberOfMessagesVisible", "dimensions": {"QueueName": "image-resize-dlq"},

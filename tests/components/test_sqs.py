@@ -296,7 +296,7 @@ def test_component_outputs_under_pulumi_mocks() -> None:
             assert url == "https://sqs.eu-west-1.amazonaws.com/123456789012/thumbs"
             assert arn == "arn:aws:sqs:eu-west-1:123456789012:thumbs"
             assert dlq_name == "thumbs-dlq"
-            assert alarm_names == ["shop-prod-thumbs-dlq-dlq-messages"]
+            assert alarm_names == ["shop-prod-thumbs-dlq-messages"]
 
         return pulumi.Output.all(queue.url, queue.arn, queue.dlq_name,  # type: ignore[attr-defined]
                                  pulumi.Output.all(*queue.alarm_names)).apply(verify)  # type: ignore[attr-defined]
