@@ -29,13 +29,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from queuekit import aws_documents as docs
 from queuekit.local.base import Check
@@ -548,13 +548,28 @@ def verify(spec: Spec, endpoint: str | None, *, broker: str | None = None,
     queues, topics = topology(spec)
     probe = _Probe(uuid.uuid4().hex[:12])
     checks: list[Check] = []
-    topic_arns = {t.physical: find_topic(aws, t.region, t.physical) for t in topics}
-    sources = _expected_sources(aws, all_queues(queues, topics))
+    try:
+        topic_arns = {t.physical: find_topic(aws, t.region, t.physical) for t in topics}
+        sources = _expected_sources(aws, all_queues(queues, topics))
+    except (BotoCoreError, ClientError) as exc:
+        return [Check(endpoint or "AWS", "reachable", False, f"{type(exc).__name__}: {exc}")]
     for q in queues:
-        checks += _verify_queue(aws, q, None, sources, probe, timeout)
+        checks += _guarded(q.physical, lambda q=q: _verify_queue(aws, q, None, sources, probe, timeout))
     for t in topics:
-        checks += _verify_topic(aws, t, topic_arns[t.physical], sources, probe, timeout)
+        checks += _guarded(t.physical,
+                           lambda t=t: _verify_topic(aws, t, topic_arns[t.physical], sources, probe, timeout))
     return checks
+
+
+def _guarded(target: str, run: Callable[[], Iterator[Check]]) -> list[Check]:
+    """The checks of one queue/topic; an API error ends them with a failing check, not a traceback."""
+    out: list[Check] = []
+    try:
+        for c in run():
+            out.append(c)
+    except (BotoCoreError, ClientError) as exc:
+        out.append(Check(target, "API call", False, f"{type(exc).__name__}: {exc}"))
+    return out
 
 
 def _expected_sources(aws: Aws, queues: list[LocalQueue]) -> dict[str, list[str]]:

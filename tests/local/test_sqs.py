@@ -268,3 +268,16 @@ def _fanout_dict() -> dict[str, Any]:
     import yaml
 
     return yaml.safe_load(FANOUT.read_text())
+
+
+def test_unreachable_endpoint_is_one_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{s.getsockname()[1]}"  # closed again before use: nothing listens
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    checks = local_sqs.verify(load_path(FANOUT), endpoint, timeout=1)
+    assert [(c.target, c.name, c.ok) for c in checks] == [(endpoint, "reachable", False)]
+    assert checks[0].detail.startswith("EndpointConnectionError: Could not connect to the endpoint URL")
