@@ -106,9 +106,8 @@ class SqsQueue(QueuekitComponent):
             fifo = {"fifo_queue": True, "content_based_deduplication": a.content_based_deduplication}
             if a.high_throughput_fifo:
                 fifo.update(deduplication_scope="messageGroup", fifo_throughput_limit="perMessageGroupId")
-        enc: dict[str, Any] = {"sqs_managed_sse_enabled": a.encryption == "managed" or None}
-        if a.encryption == "none":
-            enc["sqs_managed_sse_enabled"] = False
+        # SSE-SQS is on by default in AWS, but set explicitly so a plan (and a policy) can see it.
+        enc: dict[str, Any] = {"sqs_managed_sse_enabled": a.encryption == "managed"}
         key_arn: Any = None
         if a.encryption == "kms":
             if a.create_key:
