@@ -1,7 +1,7 @@
 """Benchmark: ``queuekit check`` + ``queuekit cost`` on a generated 1,000-queue spec, next to Checkov.
 
 Both tools get the same infrastructure: queuekit reads the spec; Checkov reads the equivalent
-Terraform (``main.tf``), generated here from the very resources ``queuekit plan`` produces
+Terraform (``main-NNN.tf``), generated here from the very resources ``queuekit plan`` produces
 (one Terraform resource per Pulumi resource, same attributes in snake_case). Times are wall
 clock of the whole CLI process (interpreter start-up included), measured in the same run.
 Checkov is installed into a throwaway venv under ``.cache/checkov-venv`` when absent; if that
@@ -92,16 +92,15 @@ def terraform(plan: dict[str, Any]) -> dict[str, Any]:
     return {"resource": resources}
 
 
-def hcl(doc: dict[str, Any]) -> str:
-    """Terraform JSON as HCL (``main.tf``): Checkov 3 skips ``.tf.json`` files. Values are JSON, which HCL2
-    accepts as expressions once ``${`` is escaped."""
-    out = []
+def hcl_files(doc: dict[str, Any], per_file: int = 500) -> list[str]:
+    """Terraform JSON as HCL files of ``per_file`` resources (Checkov skips ``.tf.json`` here and any file
+    over 5 MB). Values are JSON, which HCL2 accepts as expressions once ``${`` is escaped."""
+    blocks = []
     for type_, resources in doc["resource"].items():
         for label, attrs in resources.items():
-            out.append(f'resource "{type_}" "{label}" {{')
-            out += [f"  {k} = {json.dumps(v).replace('${', '$${')}" for k, v in attrs.items()]
-            out.append("}")
-    return "\n".join(out) + "\n"
+            body = "".join(f"  {k} = {json.dumps(v).replace('${', '$${')}\n" for k, v in attrs.items())
+            blocks.append(f'resource "{type_}" "{label}" {{\n{body}}}\n')
+    return ["".join(blocks[i:i + per_file]) for i in range(0, len(blocks), per_file)]
 
 
 def timed(cmd: list[str], **kw: Any) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -145,7 +144,10 @@ def main() -> int:
     n_resources = sum(1 for r in plan_doc["resources"] if r["type"].startswith(("aws:", "gcp:")))
     tf_dir = WORK / f"tf-{args.queues}"
     tf_dir.mkdir(exist_ok=True)
-    (tf_dir / "main.tf").write_text(hcl(terraform(plan_doc)))
+    for old in tf_dir.glob("*.tf*"):
+        old.unlink()
+    for i, text in enumerate(hcl_files(terraform(plan_doc))):
+        (tf_dir / f"main-{i:03d}.tf").write_text(text)
 
     total = check_s + cost_s
     print(f"spec: {args.queues} queues → {n_resources} cloud resources ({spec_file.relative_to(ROOT)})")
