@@ -187,12 +187,14 @@ class KafkaCluster:
 
         deadline = time.monotonic() + timeout
         last_error = "no answer yet"
+        # One quiet probe client: librdkafka logs every refused connection, and the probe outlives the JVMs.
+        probe = AdminClient(self.client_config(log_level=0))
         while time.monotonic() < deadline:
             for node_id, proc in self._procs.items():
                 if proc.poll() is not None:
                     raise RuntimeError(f"kafka node {node_id} exited with {proc.returncode}:\n{self.log_tail(node_id)}")
             try:
-                metadata = AdminClient(self.client_config()).list_topics(timeout=5)
+                metadata = probe.list_topics(timeout=5)
                 if len(metadata.brokers) >= brokers:
                     return
                 last_error = f"{len(metadata.brokers)} of {brokers} brokers registered"

@@ -227,3 +227,22 @@ def test_subscription_groups_each_read_the_topic(kafka_cluster: KafkaCluster,
     assert consume_error({**auditor, "group.id": f"events{s}-billing"}, f"events{s}") == "GROUP_AUTHORIZATION_FAILED"
     assert produce_one(Producer({**auditor, "message.timeout.ms": 5000}), f"events{s}-billing.dlq") == \
         "TOPIC_AUTHORIZATION_FAILED"
+
+
+def test_cli_local_up_and_verify(kafka_cluster: KafkaCluster, env: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+    from support.kafka_specs import kafka_spec_dict
+
+    from queuekit.cli import main
+
+    s = suffix()
+    spec_file = tmp_path / "kafka.yaml"
+    spec_file.write_text(yaml.safe_dump(kafka_spec_dict(s)))
+    assert main(["local", "up", str(spec_file), "--kafka", kafka_cluster.bootstrap]) == 0
+    out = capsys.readouterr().out
+    assert f"[kafka] created topic orders{s} (3 partitions x 1 replicas)\n" in out
+    assert main(["verify", str(spec_file), "--kafka", kafka_cluster.bootstrap]) == 0
+    out = capsys.readouterr().out
+    assert f"[kafka] ok   orders{s}.dlq: probe round-trip" in out
+    assert out.endswith(" passed, 0 failed\n")
