@@ -429,7 +429,7 @@ def _dead_letter_probe(aws: Aws, q: LocalQueue, url: str, dlq_url: str, probe: _
                 _delete(aws, q.region, url, body, timeout)
                 return Check(q.physical, "probe dead-letters", False,
                              f"received {receives} times with max_receives {q.max_receives} and never moved to "
-                             f"{q.dlq_physical}: the redrive policy does not work (probe deleted)")
+                             f"{q.dlq_physical}: the redrive policy does not work; probe deleted")
         elif receives >= q.max_receives:
             break
     else:
@@ -443,7 +443,7 @@ def _dead_letter_probe(aws: Aws, q: LocalQueue, url: str, dlq_url: str, probe: _
                      f"{q.dlq_physical} within {timeout:.0f}s")
     aws("sqs", q.region).delete_message(QueueUrl=dlq_url, ReceiptHandle=found["ReceiptHandle"])
     return Check(q.physical, "probe dead-letters", True,
-                 f"received {receives} times, then found in {q.dlq_physical} (deleted)")
+                 f"received {receives} times, then found in {q.dlq_physical} and deleted")
 
 
 def _delete(aws: Aws, region: str, url: str, body: str, timeout: float) -> bool:
@@ -457,7 +457,7 @@ def _round_trip_probe(aws: Aws, q: LocalQueue, url: str, probe: _Probe, timeout:
     body = probe.body(q.label)
     _send_probe(aws, q, url, body, probe.token)
     if _delete(aws, q.region, url, body, timeout):
-        return Check(q.physical, "probe round trip", True, "sent, received and deleted (no DLQ declared)")
+        return Check(q.physical, "probe round trip", True, "sent, received and deleted; no DLQ declared")
     return Check(q.physical, "probe round trip", False, f"the probe did not come back within {timeout:.0f}s")
 
 
@@ -630,7 +630,7 @@ def _verify_subscription(aws: Aws, t: LocalTopic, topic_arn: str, s: LocalSubscr
         kwargs.update(MessageGroupId=f"queuekit-probe-{probe.token}", MessageDeduplicationId=f"{probe.token}-{s.name}")
     aws("sns", t.region).publish(**kwargs)
     if _delete(aws, t.region, url, body, timeout):
-        yield Check(target, "fan-out", True, "published probe arrived" + (" (filter matched)" if attributes else ""))
+        yield Check(target, "fan-out", True, "published probe arrived" + (", filter matched" if attributes else ""))
     else:
         yield Check(target, "fan-out", False, f"published probe did not arrive within {timeout:.0f}s")
 

@@ -52,10 +52,10 @@ def test_up_then_verify_passes(aws_endpoint: str) -> None:
     checks = local_sqs.verify(spec, aws_endpoint, timeout=5)
     assert failures(checks) == []
     assert check(checks, "payments.fifo", "probe dead-letters").detail == (
-        "received 5 times, then found in payments-dlq.fifo (deleted)")
-    assert check(checks, "exports", "probe dead-letters").detail == "received 3 times, then found in parking (deleted)"
+        "received 5 times, then found in payments-dlq.fifo and deleted")
+    assert check(checks, "exports", "probe dead-letters").detail == "received 3 times, then found in parking and deleted"
     assert check(checks, "parking", "probe round trip").ok
-    assert check(checks, "orders -> orders-shipping", "fan-out").detail == "published probe arrived (filter matched)"
+    assert check(checks, "orders -> orders-shipping", "fan-out").detail == "published probe arrived, filter matched"
     # Probes are cleaned up: nothing is left in any queue.
     sqs = client("sqs", aws_endpoint)
     for url in sqs.list_queues()["QueueUrls"]:
@@ -185,7 +185,7 @@ def test_probe_that_never_dead_letters_fails(aws_endpoint: str) -> None:
     result = local_sqs._dead_letter_probe(local_sqs.Aws(aws_endpoint), q, url, dlq, local_sqs._Probe("t0k"), 5)
     assert result == Check("q", "probe dead-letters", False,
                            "received 6 times with max_receives 2 and never moved to q-dlq: the redrive policy "
-                           "does not work (probe deleted)")
+                           "does not work; probe deleted")
     assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"] == {
         "ApproximateNumberOfMessages": "0"}
 
@@ -197,7 +197,7 @@ def test_cli_end_to_end(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch,
     assert "[sqs] created queue payments.fifo" in capsys.readouterr().out
     assert main(["verify", str(FANOUT), "--aws-endpoint", aws_endpoint]) == 0
     out = capsys.readouterr().out
-    assert "[sqs] ok   image-resize: probe dead-letters (received 5 times, then found in image-resize-dlq" in out
+    assert "[sqs] ok   image-resize: probe dead-letters (received 5 times, then found in image-resize-dlq and deleted)" in out
     assert out.rstrip().endswith("49 passed, 0 failed")
     monkeypatch.setattr(local_sqs, "RECEIVE_WAIT_SECONDS", 0)
     sqs = client("sqs", aws_endpoint)
