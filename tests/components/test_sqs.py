@@ -302,3 +302,43 @@ def test_component_outputs_under_pulumi_mocks() -> None:
                                  pulumi.Output.all(*queue.alarm_names)).apply(verify)  # type: ignore[attr-defined]
 
     check()
+
+
+def test_stack_output_values_under_pulumi_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `pulumi stack output` would show, from the real program (exports captured, then awaited)."""
+    from components import program
+
+    exported: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", lambda key, value: exported.__setitem__(key, value))
+    pulumi.runtime.set_mocks(QueuekitMocks(), project="shop", stack="prod", preview=False)
+    spec = load(SQS_BASE)
+
+    @pulumi.runtime.test
+    def check() -> pulumi.Output[Any]:
+        program.build(spec)
+        keys = sorted(exported)
+
+        def verify(values: list[Any]) -> None:
+            got = dict(zip(keys, values, strict=True))
+            assert got == {
+                "image-resize.url": sqs_url("image-resize"), "image-resize.arn": sqs_arn("image-resize"),
+                "image-resize.dlq_name": "image-resize-dlq",
+                "image-resize.alarm_names": ["shop-prod-image-resize-dlq-messages",
+                                             "shop-prod-image-resize-oldest-message-age",
+                                             "shop-prod-image-resize-backlog"],
+                "orders.topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:orders",
+                "orders-billing.url": sqs_url("orders-billing"), "orders-billing.arn": sqs_arn("orders-billing"),
+                "orders-billing.dlq_name": "orders-billing-dlq",
+                "orders-billing.alarm_names": ["shop-prod-orders-billing-dlq-messages",
+                                               "shop-prod-orders-billing-oldest-message-age",
+                                               "shop-prod-orders-billing-backlog"],
+                "orders-shipping.url": sqs_url("orders-shipping"), "orders-shipping.arn": sqs_arn("orders-shipping"),
+                "orders-shipping.dlq_name": "orders-shipping-dlq",
+                "orders-shipping.alarm_names": ["shop-prod-orders-shipping-dlq-messages",
+                                                "shop-prod-orders-shipping-oldest-message-age",
+                                                "shop-prod-orders-shipping-backlog"],
+            }
+
+        return pulumi.Output.all(*[pulumi.Output.from_input(exported[k]) for k in keys]).apply(verify)
+
+    check()
