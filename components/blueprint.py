@@ -19,6 +19,7 @@ concept returns what it creates.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -116,6 +117,7 @@ class Handle:
         return Ref(self.name, attr)
 
 
+@functools.cache
 def resource_class(token: str) -> tuple[type, type]:
     """The Pulumi resource class and its ``…Args`` class for a type token.
 
