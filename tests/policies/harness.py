@@ -147,3 +147,28 @@ def drop(name: str) -> Mutate:
         assert any(i.name == name for i in items), f"no resource {name}"
         return [i for i in items if i.name != name]
     return apply
+
+
+def model_only(d: dict[str, Any], rule: str, config: Mapping[str, Any] | None = None,
+               base: dict[str, Any] | None = None) -> list[str]:
+    """Both runners for a rule that reads only the spec (broker internals, budget, replacements): no plan,
+    the CrossGuard stack policy finds the spec through QUEUEKIT_SPEC as in ``pulumi preview``."""
+    assert not BY_NAME[rule].resource_types, f"{rule} reads resources: use both()"
+    spec = load(d)
+    settings = resolve({rule: dict(config)} if config else {}, spec.environment)
+    off = sorted(v.message for v in evaluate([], spec, settings, base=load(base) if base is not None else None,
+                                             rules=(BY_NAME[rule],)))
+    cg: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_file, base_file = os.path.join(tmp, "spec.yaml"), None
+        with open(spec_file, "wb") as f:
+            f.write(to_yaml(d))
+        if base is not None:
+            base_file = os.path.join(tmp, "base.yaml")
+            with open(base_file, "wb") as f:
+                f.write(to_yaml(base))
+        with _env(QUEUEKIT_SPEC=spec_file, QUEUEKIT_BASE_SPEC=base_file):
+            policy_for(BY_NAME[rule]).validate(StackValidationArgs([], dict(config or {})),
+                                               lambda message, urn=None: cg.append(message))
+    assert off == sorted(cg), f"offline and CrossGuard disagree:\noffline:    {off}\ncrossguard: {sorted(cg)}"
+    return off
