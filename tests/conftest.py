@@ -3,7 +3,6 @@
 pytest_plugins: list[str] = [
     "support.rabbitmq_fixtures",
     "support.kafka_fixtures",
-    "support.pubsub_emulator",
     "support.moto_server",
     "support.pubsub_emulator",
 ]
