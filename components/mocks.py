@@ -73,7 +73,15 @@ def mock_state(token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict
             email = f"{inputs.get('accountId', name)}@{project}.iam.gserviceaccount.com"
             rid = f"projects/{project}/serviceAccounts/{email}"
             state.update(email=email, member=f"serviceAccount:{email}")
+        elif module == "compute":  # refs between compute resources use self links (instance groups, backends)
+            kind = token.rsplit(":", 1)[1][0].lower() + token.rsplit(":", 1)[1][1:] + "s"
+            where = f"zones/{inputs['zone']}" if inputs.get("zone") else (
+                f"regions/{inputs['region']}" if inputs.get("region") else "global")
+            state.setdefault("selfLink", f"https://www.googleapis.com/compute/v1/projects/{project}/{where}/{kind}/"
+                                         f"{physical}")
         state.setdefault("project", project)
+    elif provider == "random":  # generated secrets: a recognisable stand-in, never a real value
+        state["result"] = f"mock-{name}"
     state["id"] = rid
     return rid, state
 
