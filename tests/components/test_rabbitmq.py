@@ -169,10 +169,15 @@ def test_boot_time_definitions_import_and_users_log_in(rabbitmq_node: RabbitClus
         hashed = json.load(fh)
     assert {u["password_hash"] != "" for u in hashed["users"]} == {True}
     rabbitmq_node.api("POST", "/api/definitions", hashed)
-    conn = pika.BlockingConnection(pika.ConnectionParameters(
-        "127.0.0.1", rabbitmq_node.nodes[0].amqp_port, "boot-import",
-        pika.PlainCredentials("api", passwords["api"]), connection_attempts=1))
-    ch = conn.channel()
-    ch.confirm_delivery()
-    ch.basic_publish("email-send", "", b"from a VM-created user")
-    conn.close()
+    try:
+        conn = pika.BlockingConnection(pika.ConnectionParameters(
+            "127.0.0.1", rabbitmq_node.nodes[0].amqp_port, "boot-import",
+            pika.PlainCredentials("api", passwords["api"]), connection_attempts=1))
+        ch = conn.channel()
+        ch.confirm_delivery()
+        ch.basic_publish("email-send", "", b"from a VM-created user")
+        conn.close()
+    finally:
+        # Users are broker-wide and the node is shared by the session: leave no users behind for later tests.
+        rabbitmq_node.api("POST", "/api/users/bulk-delete", {"users": sorted(passwords)})
+        rabbitmq_node.api("DELETE", "/api/vhosts/boot-import")
