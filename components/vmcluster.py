@@ -73,6 +73,11 @@ class VmClusterArgs:
     metrics_namespace: str  # CloudWatch namespace the nodes may write (IAM condition)
     project: str | None = None  # GCP project (None: the provider's)
     tags: dict[str, str] = field(default_factory=dict)  # AWS tags, or GCP labels (already normalised)
+    # Engine extras (defaults keep the fleet exactly as RabbitMQ uses it):
+    lb_nodes: int | None = None  # the first lb_nodes nodes serve clients behind the LB (None: all)
+    node_disk_gb: tuple[int, ...] = ()  # per-node disk size overriding disk_gb (e.g. small controller disks)
+    extra_statements: tuple[Any, ...] = ()  # AWS: more node-policy statements, each resource-scoped
+    gzip_user_data: bool = False  # AWS: ship user data gzip-compressed (cloud-init inflates it; 16 KB limit)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class VmCluster:
     instances: tuple[Handle, ...]
     instance_zones: tuple[str, ...]
     lb_address: Ref  # NLB DNS name / forwarding rule IP
+    identity: Any = None  # the nodes' identity: AWS role ARN / GCP service-account email (for resource grants)
 
 
 def default_zones(cloud: str, region: str) -> tuple[str, ...]:
@@ -138,6 +144,15 @@ def add_vm_cluster(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
     from components.vmcluster_gcp import add_gcp_fleet
 
     return add_gcp_fleet(bp, a)
+
+
+def disk_gb(a: VmClusterArgs, i: int) -> int:
+    return a.node_disk_gb[i] if a.node_disk_gb else a.disk_gb
+
+
+def lb_members(a: VmClusterArgs) -> range:
+    """Indexes of the nodes behind the load balancer."""
+    return range(a.nodes if a.lb_nodes is None else a.lb_nodes)
 
 
 def hostnames(a: VmClusterArgs) -> tuple[str, ...]:

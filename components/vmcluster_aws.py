@@ -7,11 +7,13 @@ the public subnet holding only the NAT gateway; ``x.y.(z+1).0/24`` is the privat
 
 from __future__ import annotations
 
+import base64
+import gzip
 import ipaddress
 from typing import Any
 
 from components.blueprint import Blueprint, JsonDoc, Ref
-from components.vmcluster import AWS_IMAGE, VmCluster, VmClusterArgs, hostnames, node_ips
+from components.vmcluster import AWS_IMAGE, VmCluster, VmClusterArgs, disk_gb, hostnames, lb_members, node_ips
 
 ANYWHERE = "0.0.0.0/0"  # egress only (package mirrors over HTTP/HTTPS), never ingress
 
@@ -75,9 +77,9 @@ def add_aws_fleet(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
             associate_public_ip_address=False, vpc_security_group_ids=[sg.id],
             iam_instance_profile=Ref(profile.name, "name"),
             metadata_options=_imds(), monitoring=True, disable_api_termination=True,
-            root_block_device={"volume_type": "gp3", "volume_size": a.disk_gb, "encrypted": True,
+            root_block_device={"volume_type": "gp3", "volume_size": disk_gb(a, i), "encrypted": True,
                                "delete_on_termination": True, "tags": {**tags, "Name": hosts[i]}},
-            user_data=a.user_data[i], user_data_replace_on_change=False, region=r,
+            **_user_data(a, i), user_data_replace_on_change=False, region=r,
             tags={**tags, "Name": hosts[i]}))
         zones.append(a.zones[z])
 
@@ -92,11 +94,18 @@ def add_aws_fleet(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
                     region=r, tags=tags)
         bp.add("aws:lb/listener:Listener", f"{n}.listener-{port}", load_balancer_arn=lb.arn, port=port,
                protocol="TCP", default_actions=[{"type": "forward", "target_group_arn": tg.arn}], region=r, tags=tags)
-        for i, inst in enumerate(instances):
+        for i in lb_members(a):
             bp.add("aws:lb/targetGroupAttachment:TargetGroupAttachment", f"{n}.tg-{port}.node-{i}",
-                   target_group_arn=tg.arn, target_id=inst.id, port=port, region=r)
+                   target_group_arn=tg.arn, target_id=instances[i].id, port=port, region=r)
     return VmCluster(hostnames=hosts, private_ips=ips, instances=tuple(instances), instance_zones=tuple(zones),
-                     lb_address=lb.dns_name)
+                     lb_address=lb.dns_name, identity=role.arn)
+
+
+def _user_data(a: VmClusterArgs, i: int) -> dict[str, Any]:
+    """``user_data``, or gzip + base64 in ``user_data_base64`` (EC2 caps user data at 16 KB; needs plain text)."""
+    if not a.gzip_user_data:
+        return {"user_data": a.user_data[i]}
+    return {"user_data_base64": base64.b64encode(gzip.compress(a.user_data[i].encode(), mtime=0)).decode()}
 
 
 def _imds() -> dict[str, Any]:
@@ -137,4 +146,5 @@ def node_policy(a: VmClusterArgs) -> dict[str, Any]:
         {"Sid": "Logs", "Effect": "Allow",
          "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
          "Resource": f"arn:aws:logs:{a.region}:*:log-group:/queuekit/{a.physical}*"},
+        *a.extra_statements,
     ]}

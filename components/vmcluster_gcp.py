@@ -12,7 +12,16 @@ import ipaddress
 from typing import Any
 
 from components.blueprint import Blueprint, Concat, Handle, Ref
-from components.vmcluster import GCP_HEALTH_CHECK_RANGES, GCP_IMAGE, VmCluster, VmClusterArgs, hostnames, node_ips
+from components.vmcluster import (
+    GCP_HEALTH_CHECK_RANGES,
+    GCP_IMAGE,
+    VmCluster,
+    VmClusterArgs,
+    disk_gb,
+    hostnames,
+    lb_members,
+    node_ips,
+)
 
 NODE_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
 
@@ -48,7 +57,7 @@ def add_gcp_fleet(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
             "gcp:compute/instance:Instance", f"{n}.node-{i}", name=f"{pn}-{i}", zone=zone,
             machine_type=a.instance_type,
             boot_disk={"auto_delete": True,
-                       "initialize_params": {"image": GCP_IMAGE, "size": a.disk_gb, "type": "pd-balanced",
+                       "initialize_params": {"image": GCP_IMAGE, "size": disk_gb(a, i), "type": "pd-balanced",
                                              "labels": labels}},
             network_interfaces=[{"subnetwork": subnet.id, "network_ip": ips[i]}],  # no access_configs: no public IP
             service_account={"email": Ref(sa.name, "email"), "scopes": ["cloud-platform"]},
@@ -59,8 +68,9 @@ def add_gcp_fleet(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
         zones.append(zone)
 
     groups = []
-    for zone in dict.fromkeys(zones):
-        members = [inst.self_link for inst, z in zip(instances, zones, strict=True) if z == zone]
+    served = [(instances[i], zones[i]) for i in lb_members(a)]
+    for zone in dict.fromkeys(z for _, z in served):
+        members = [inst.self_link for inst, z in served if z == zone]
         groups.append(bp.add("gcp:compute/instanceGroup:InstanceGroup", f"{n}.group-{zone}", name=f"{pn}-{zone}",
                              zone=zone, network=net.id, instances=members, project=project))
     health = bp.add("gcp:compute/regionHealthCheck:RegionHealthCheck", f"{n}.health", name=pn, region=r,
@@ -75,7 +85,7 @@ def add_gcp_fleet(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
                   ports=[str(p) for p in a.client_ports], network=net.id, subnetwork=subnet.id,
                   allow_global_access=False, labels=labels, project=project)
     return VmCluster(hostnames=hosts, private_ips=ips, instances=tuple(instances), instance_zones=tuple(zones),
-                     lb_address=rule.ip_address)
+                     lb_address=rule.ip_address, identity=Ref(sa.name, "email"))
 
 
 def _firewalls(bp: Blueprint, a: VmClusterArgs, net: Handle, tag: str) -> None:
