@@ -27,8 +27,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.blueprint import Blueprint, Handle, QueuekitComponent, Ref, Secret
+from components.blueprint import Blueprint, Handle, QueuekitComponent, Secret
 from components.common import aws_tags, gcp_label, gcp_labels
+from components.notify import aws_actions, gcp_channels, used_targets
 from components.rabbitmq_boot import DISK_ALARM_METRIC, MEMORY_ALARM_METRIC, QUEUE_METRIC, BootArgs, boot_script
 from components.vmcluster import VmClusterArgs, add_vm_cluster, fleet_args, hostnames, hosts_file
 from queuekit.model import Broker, Spec
@@ -105,23 +106,9 @@ def _build(name: str, a: RabbitClusterArgs) -> Blueprint:
 # ------------------------------------------------------------------------------------------ AWS
 
 
-def _aws_actions(bp: Blueprint, name: str, a: RabbitClusterArgs) -> list[Any]:
-    actions: list[Any] = []
-    for target, kind, value in a.notify:
-        if kind == "sns_topic_arn":
-            actions.append(value)
-        elif kind == "email":
-            topic = bp.add("aws:sns/topic:Topic", f"{name}.notify-{target}",
-                           name=f"{a.stack_prefix}-{a.broker}-alarms-{target}"[:256], region=a.fleet.region,
-                           tags=a.tags)
-            bp.add("aws:sns/topicSubscription:TopicSubscription", f"{name}.notify-{target}.email", topic=topic.arn,
-                   protocol="email", endpoint=value, region=a.fleet.region)
-            actions.append(topic.arn)
-    return actions
-
-
 def _aws_alarms(bp: Blueprint, name: str, a: RabbitClusterArgs, instances: tuple[Handle, ...]) -> None:
-    actions = _aws_actions(bp, name, a) or None
+    actions = aws_actions(bp, name, a.notify, topic_prefix=f"{a.stack_prefix}-{a.broker}", region=a.fleet.region,
+                          tags=a.tags) or None
     ns, prefix, r = a.fleet.metrics_namespace, f"{a.stack_prefix}-{a.broker}", a.fleet.region
 
     def alarm(key: str, description: str, **props: Any) -> None:
@@ -151,21 +138,9 @@ def _aws_alarms(bp: Blueprint, name: str, a: RabbitClusterArgs, instances: tuple
 # ------------------------------------------------------------------------------------------ GCP
 
 
-def _gcp_channels(bp: Blueprint, name: str, a: RabbitClusterArgs) -> list[Any]:
-    channels: list[Any] = []
-    for target, kind, value in a.notify:
-        if kind == "gcp_channel":
-            channels.append(value)
-        elif kind == "email":
-            ch = bp.add("gcp:monitoring/notificationChannel:NotificationChannel", f"{name}.notify-{target}",
-                        type="email", display_name=f"queuekit {a.stack_prefix} {a.broker} {target}",
-                        labels={"email_address": value}, project=a.fleet.project, user_labels=a.tags)
-            channels.append(Ref(ch.name, "name"))
-    return channels
-
-
 def _gcp_alerts(bp: Blueprint, name: str, a: RabbitClusterArgs) -> None:
-    channels = _gcp_channels(bp, name, a) or None
+    channels = gcp_channels(bp, name, a.notify, display_prefix=f"queuekit {a.stack_prefix} {a.broker}",
+                            project=a.fleet.project, labels=a.tags) or None
     prefix = f"{a.stack_prefix}-{a.broker}"
 
     def alert(key: str, title: str, condition: dict[str, Any]) -> None:
@@ -224,10 +199,7 @@ def cluster_args(spec: Spec, broker: Broker) -> RabbitClusterArgs:
                        health_port=client_ports[0], user_data=(),
                        metrics_namespace=f"queuekit/rabbitmq/{spec.project}-{spec.environment}-{broker.name}",
                        tags=tags)
-    queues, topics = spec.on_broker(broker.name)
-    used = {n for q in queues for n in q.alarms.notify} | {
-        n for t in topics for s in t.subscriptions for n in s.alarms.notify}
-    notify = tuple((n, spec.notify[n].kind, spec.notify[n].value) for n in spec.notify if n in used)
+    notify = used_targets(spec, broker.name)
     return RabbitClusterArgs(
         broker=broker.name, fleet=fleet, version=broker.version, tls=broker.tls,
         definitions=definitions(spec, broker.name), vhost=vhost_name(spec),
