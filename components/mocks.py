@@ -52,6 +52,9 @@ def mock_state(token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict
         if kind:
             rid = physical
             state["arn"] = _aws_arn("iam", region, f"{kind}/{physical}", regional=False)
+    elif token == "aws:lb/loadBalancer:LoadBalancer":  # internal NLBs are named internal-<name>-<id>.elb…
+        state.update(arn=_aws_arn("elasticloadbalancing", region, f"loadbalancer/net/{physical}/0123456789abcdef"),
+                     dnsName=f"internal-{physical}-0123456789abcdef.elb.{region}.amazonaws.com")
     elif provider == "aws":
         state.setdefault("arn", _aws_arn(module, region, f"{token.rsplit(':', 1)[1].lower()}/{physical}"))
     elif provider == "gcp":

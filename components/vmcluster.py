@@ -78,6 +78,7 @@ class VmClusterArgs:
     node_disk_gb: tuple[int, ...] = ()  # per-node disk size overriding disk_gb (e.g. small controller disks)
     extra_statements: tuple[Any, ...] = ()  # AWS: more node-policy statements, each resource-scoped
     gzip_user_data: bool = False  # AWS: ship user data gzip-compressed (cloud-init inflates it; 16 KB limit)
+    lb_ip: str | None = None  # GCP: a fixed internal LB address (known to boot scripts, e.g. for TLS names)
 
 
 @dataclass(frozen=True)

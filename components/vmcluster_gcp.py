@@ -81,7 +81,7 @@ def add_gcp_fleet(bp: Blueprint, a: VmClusterArgs) -> VmCluster:
                      backends=[{"group": g.self_link, "balancing_mode": "CONNECTION"} for g in groups],
                      project=project)
     rule = bp.add("gcp:compute/forwardingRule:ForwardingRule", f"{n}.lb", name=pn, region=r,
-                  load_balancing_scheme="INTERNAL", backend_service=backend.id, ip_protocol="TCP",
+                  load_balancing_scheme="INTERNAL", backend_service=backend.id, ip_protocol="TCP", ip_address=a.lb_ip,
                   ports=[str(p) for p in a.client_ports], network=net.id, subnetwork=subnet.id,
                   allow_global_access=False, labels=labels, project=project)
     return VmCluster(hostnames=hosts, private_ips=ips, instances=tuple(instances), instance_zones=tuple(zones),
