@@ -12,6 +12,11 @@ conservative and documented in the README ("Sizing rules"):
   per-vCPU capacities measured as rules of thumb: RabbitMQ quorum queues 5,000 msg/s or
   20 MiB/s per vCPU, Kafka 20,000 msg/s or 40 MiB/s per vCPU. The smallest general-purpose
   size that fits is chosen (never below 2 vCPUs).
+* **Kafka broker disk** = the larger of the spec's ``disk`` and what the declared traffic retains:
+  Σ over the broker's topics of average bytes/s × retention × replication ÷ brokers, divided by
+  :data:`KAFKA_DISK_FILL` (0.7) — Kafka deletes whole segments only, so a partition holds up to a
+  segment more than its retention, and the disk alarm fires at 80 %: steady state stays below both.
+  Topics without a volume or with infinite retention add nothing (they cannot be sized).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 MiB = 1024 * 1024
 KAFKA_PARTITION_BYTES_PER_S = 5 * MiB
 UTILISATION = 0.5
+KAFKA_DISK_FILL = 0.7
 
 # (vCPUs, memory GiB, AWS type, GCP type): general-purpose families, smallest first.
 INSTANCE_SIZES: tuple[tuple[int, int, str, str], ...] = (
@@ -67,3 +73,11 @@ def auto_instance_type(engine: str, cloud: str, load: Load, nodes: int, copies: 
         if vcpus >= need:
             return aws_type if cloud == "aws" else gcp_type
     return INSTANCE_SIZES[-1][2] if cloud == "aws" else INSTANCE_SIZES[-1][3]
+
+
+def kafka_disk_bytes(declared: int, flows: list[tuple[float, int | None, int]], brokers: int) -> int:
+    """Per-broker disk: max(``declared``, retained bytes ÷ fill); ``flows`` are (avg bytes/s, retention s,
+    replication) per topic (see the module docstring)."""
+    retained = sum(rate * retention * replication for rate, retention, replication in flows
+                   if retention is not None and retention > 0)
+    return max(declared, math.ceil(retained / max(brokers, 1) / KAFKA_DISK_FILL))
