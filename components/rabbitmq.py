@@ -4,7 +4,8 @@ A cluster is the shared VM fleet (``components.vmcluster``: network, nodes acros
 encrypted disks, IMDSv2, least-privilege identity, CIDR-only ingress, internal LB) plus:
 
 * **secrets** as ``random`` passwords — the Erlang cookie, the admin password and one password
-  per application user — embedded only in the nodes' boot scripts, which are Pulumi secrets;
+  per application user — embedded in the nodes' boot scripts, which are Pulumi secrets, and
+  exported as secret stack outputs so each application can fetch its own password;
 * each node's **boot script** (``components.rabbitmq_boot``): install, cookie, TLS, peer
   discovery, Prometheus plugin, and the topology definitions of ``queuekit.topology.rabbitmq``
   loaded at boot (the same document ``render`` prints and ``local up`` imports);
@@ -209,10 +210,21 @@ def cluster_args(spec: Spec, broker: Broker) -> RabbitClusterArgs:
 
 
 def add_to_stack(spec: Spec, bp: Blueprint) -> None:
-    """One ``queuekit:rabbitmq:Cluster`` per rabbitmq broker, and its address as a stack output."""
+    """One ``queuekit:rabbitmq:Cluster`` per rabbitmq broker, and how clients reach it as stack outputs.
+
+    Clients need the LB address, the vhost and their user's password; the passwords are exported as
+    secrets (``pulumi stack output --show-secrets rabbitmq.<broker>.password.<user>``) because the
+    boot scripts that also hold them are secret and unreadable once the VMs exist.
+    """
     for broker in spec.brokers.values():
         if broker.engine != "rabbitmq":
             continue
-        h = bp.add_component(RabbitMQCluster, f"rabbitmq-{broker.name}", cluster_args(spec, broker))
-        bp.outputs[f"rabbitmq.{broker.name}.address"] = h.address
+        args = cluster_args(spec, broker)
+        h = bp.add_component(RabbitMQCluster, f"rabbitmq-{broker.name}", args)
+        key = f"rabbitmq.{broker.name}"
+        bp.outputs[f"{key}.address"] = h.address
+        bp.outputs[f"{key}.vhost"] = args.vhost
+        bp.outputs[f"{key}.admin_password"] = Secret(h.admin_password)
+        for user in args.users:
+            bp.outputs[f"{key}.password.{user}"] = Secret(getattr(h, f"password.{user}"))
 

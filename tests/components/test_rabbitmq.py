@@ -19,7 +19,9 @@ from factories import load
 from rabbitmq_factory import rabbit_dict
 from support.rabbitmq_cluster import RabbitCluster
 
+from components.blueprint import Ref, Secret
 from components.plan import PlanItem, fast_plan, is_secret, mock_plan
+from components.program import stack_blueprint
 from components.rabbitmq_boot import HASH_PASSWORDS
 
 
@@ -181,3 +183,17 @@ def test_boot_time_definitions_import_and_users_log_in(rabbitmq_node: RabbitClus
         # Users are broker-wide and the node is shared by the session: leave no users behind for later tests.
         rabbitmq_node.api("POST", "/api/users/bulk-delete", {"users": sorted(passwords)})
         rabbitmq_node.api("DELETE", "/api/vhosts/boot-import")
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_stack_outputs_address_vhost_and_secret_passwords(cloud: str) -> None:
+    d = rabbit_dict()
+    d["brokers"]["jobs"]["cloud"] = cloud
+    outputs = stack_blueprint(load(d)).outputs
+    assert outputs == {
+        "rabbitmq.jobs.address": Ref("rabbitmq-jobs", "address"),
+        "rabbitmq.jobs.vhost": "shop",
+        "rabbitmq.jobs.admin_password": Secret(Ref("rabbitmq-jobs", "admin_password")),
+        **{f"rabbitmq.jobs.password.{u}": Secret(Ref("rabbitmq-jobs", f"password.{u}"))
+           for u in ("api", "mailer", "worker", "admin-ui", "auditor", "crm")}}
+
