@@ -7,6 +7,7 @@ import sys
 
 from queuekit.commands.common import load_or_report
 from queuekit.commands.endpoints import add_endpoint_arguments, backend_module, selected
+from queuekit.local.base import EndpointError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,6 +32,11 @@ def run_up(args: argparse.Namespace) -> int:
             print(f"queuekit local up: {problem}", file=sys.stderr)
         return 2
     for backend, endpoint in pairs:
-        for line in backend_module(backend).up(spec, endpoint, broker=args.broker):
+        try:
+            lines = backend_module(backend).up(spec, endpoint, broker=args.broker)
+        except EndpointError as exc:
+            print(f"queuekit local up: [{backend}] {exc}", file=sys.stderr)
+            return 2
+        for line in lines:
             print(f"[{backend}] {line}")
     return 0

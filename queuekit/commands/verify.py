@@ -7,6 +7,7 @@ import sys
 
 from queuekit.commands.common import load_or_report, print_json
 from queuekit.commands.endpoints import add_endpoint_arguments, backend_module, selected
+from queuekit.local.base import EndpointError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,7 +33,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     checks = []
     for backend, endpoint in pairs:
-        checks += [(backend, c) for c in backend_module(backend).verify(spec, endpoint, broker=args.broker)]
+        try:
+            checks += [(backend, c) for c in backend_module(backend).verify(spec, endpoint, broker=args.broker)]
+        except EndpointError as exc:
+            print(f"queuekit verify: [{backend}] {exc}", file=sys.stderr)
+            return 2
     failed = [c for _, c in checks if not c.ok]
     if args.format == "json":
         print_json({"ok": not failed, "checks": [{"backend": b, "target": c.target, "check": c.name, "ok": c.ok,

@@ -153,7 +153,9 @@ def verify(spec: Spec, endpoint: str, *, broker: str | None = None) -> list[Chec
     try:
         conn = ep.amqp(vhost)
     except pika.exceptions.AMQPError as exc:
-        return [Check(vhost, "AMQP connection as admin", False, f"{type(exc).__name__}: {exc} (run local up first)")]
+        reason = f"{type(exc).__name__}: {exc}".rstrip(": ")  # pika's connection errors often have no text
+        return [Check(vhost, "AMQP connection as admin", False, f"{reason} at {ep.host}:{ep.amqp_port} as "
+                      f"{ep.username} (is the broker running? has local up created vhost '{vhost}'?)")]
     checks: list[Check] = []
     try:
         ch = conn.channel()

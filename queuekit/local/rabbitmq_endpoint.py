@@ -27,8 +27,10 @@ from typing import Any
 
 import pika
 
+from queuekit.local.base import EndpointError
 
-class RabbitMQError(ValueError):
+
+class RabbitMQError(EndpointError):
     """A problem with the endpoint or the broker's state that the user must fix (bad URL, conflict)."""
 
 
