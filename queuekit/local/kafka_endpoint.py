@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from queuekit.local.base import EndpointError
+
 MECHANISM = "SCRAM-SHA-512"
 ENV_USERNAME = "QUEUEKIT_KAFKA_USERNAME"
 ENV_PASSWORD = "QUEUEKIT_KAFKA_PASSWORD"
@@ -23,7 +25,7 @@ PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9_.\-\[\]:]+:\d{1,5}(,[A-Za-z0-9_.\-\[\]:]+:\d{1,5})*$")
 
 
-class KafkaError(ValueError):
+class KafkaError(EndpointError):
     """A problem the user must fix: a bad endpoint, missing credentials, or a change Kafka cannot make."""
 
 

@@ -246,3 +246,20 @@ def test_cli_local_up_and_verify(kafka_cluster: KafkaCluster, env: Path, tmp_pat
     out = capsys.readouterr().out
     assert f"[kafka] ok   orders{s}.dlq: probe round-trip" in out
     assert out.endswith(" passed, 0 failed\n")
+
+
+def test_cli_refusal_is_a_user_error_not_a_crash(kafka_cluster: KafkaCluster, env: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+    from support.kafka_specs import kafka_spec_dict
+
+    from queuekit.cli import main
+
+    s = suffix()
+    spec_file = tmp_path / "kafka.yaml"
+    spec_file.write_text(yaml.safe_dump(kafka_spec_dict(s, nodes=3)))
+    assert main(["local", "up", str(spec_file), "--kafka", kafka_cluster.bootstrap]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("queuekit local up: [kafka] refusing to change the Kafka cluster:\n")
+    assert f"  topic orders{s}: replication 3 needs at least 3 brokers; the cluster has 1" in err
+    assert "internal error" not in err
