@@ -101,9 +101,16 @@ def default_zones(cloud: str, region: str) -> tuple[str, ...]:
 
 
 def cluster_cidr(spec: Spec, broker: str) -> str:
-    """The broker's /16: the n-th candidate (n = its position among brokers) clear of every allowed_cidr."""
-    avoid = [ipaddress.ip_network(c, strict=False) for b in spec.brokers.values() for c in b.allowed_cidrs]
-    free = [c for c in CIDR_CANDIDATES if not any(ipaddress.ip_network(c).overlaps(a) for a in avoid)]
+    """The broker's /16: the n-th candidate (n = its position among brokers) clear of every allowed_cidr.
+
+    A client network that overlaps every candidate (the default ``10.0.0.0/8``, or ``0.0.0.0/0``,
+    which QK302 then reports) cannot be avoided, so it is ignored rather than leaving no candidate.
+    """
+    candidates = [ipaddress.ip_network(c) for c in CIDR_CANDIDATES]
+    avoid = [a for a in (ipaddress.ip_network(c, strict=False) for b in spec.brokers.values() for c in b.allowed_cidrs)
+             if not all(n.overlaps(a) for n in candidates)]
+    free = [c for c, n in zip(CIDR_CANDIDATES, candidates, strict=True) if not any(n.overlaps(a) for a in avoid)]
+    free = free or list(CIDR_CANDIDATES)
     return free[list(spec.brokers).index(broker) % len(free)]
 
 

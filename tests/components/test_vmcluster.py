@@ -50,6 +50,15 @@ def test_cidr_avoids_allowed_cidrs_and_zones_default() -> None:
     assert default_zones("gcp", "us-east1") == ("us-east1-b", "us-east1-c", "us-east1-d")
 
 
+def test_cidr_ignores_client_networks_no_candidate_can_avoid() -> None:
+    """The default 10.0.0.0/8 and a world-open 0.0.0.0/0 overlap every candidate: plan anyway (QK302 reports
+    the latter) instead of failing with no /16 left."""
+    for cidrs in (["10.0.0.0/8"], ["0.0.0.0/0"], ["0.0.0.0/0", "10.100.0.0/16"]):
+        d = rabbit_dict()
+        d["brokers"]["jobs"]["allowed_cidrs"] = cidrs
+        assert cluster_cidr(load(d), "jobs") == ("10.101.0.0/16" if "10.100.0.0/16" in cidrs else "10.100.0.0/16")
+
+
 def test_aws_nodes_spread_with_imdsv2_encrypted_disk_no_public_ip_and_secret_user_data() -> None:
     items, out = fleet("aws")
     assert out.hostnames == ("rabbitmq-jobs-0", "rabbitmq-jobs-1", "rabbitmq-jobs-2")
