@@ -27,11 +27,13 @@ from components.blueprint import Blueprint, Handle
 from components.common import aws_tags
 from queuekit.model import Alarms, Spec
 
-RUNBOOK_URL = "https://github.com/queuekit/queuekit/blob/main/README.md"
+# A path in the queuekit repository (like the Pub/Sub alerts' runbook): the anchors are its headings,
+# and tests/components/test_aws_alarms.py fails when a heading is renamed without updating them.
+RUNBOOK_URL = "docs/runbooks/sqs.md"
 RUNBOOK_ANCHORS = {
-    "dlq-messages": "runbook-sqs-dead-lettered-messages",
-    "oldest-message-age": "runbook-sqs-oldest-message-too-old",
-    "backlog": "runbook-sqs-backlog-too-deep",
+    "dlq-messages": "dead-lettered-messages",
+    "oldest-message-age": "oldest-message-too-old",
+    "backlog": "backlog-too-deep",
 }
 ALARM_TOPIC_PREFIX = "aws-alarm-topic"
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from aws_factory import ACCOUNT, SQS_BASE, TAGS, inputs, of_type, plan
 from factories import changed
 
-from components.aws_alarms import RUNBOOK_URL
+from components.aws_alarms import RUNBOOK_ANCHORS, RUNBOOK_URL
 
+ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["mock", "fast"]
 Q = "sqs-image-resize"
 ALARM_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:shop-prod-alarms-oncall"
@@ -32,19 +36,19 @@ def test_three_alarms_with_exact_metrics(engine: str) -> None:
     assert inputs(items, f"{Q}.alarm.dlq-messages") == {
         **common(), "name": "shop-prod-image-resize-dlq-messages",
         "alarmDescription": "image-resize-dlq holds at least 2 dead-lettered message(s) from image-resize. "
-                            f"Runbook: {RUNBOOK_URL}#runbook-sqs-dead-lettered-messages",
+                            "Runbook: docs/runbooks/sqs.md#dead-lettered-messages",
         "metricName": "ApproximateNumberOfMessagesVisible", "dimensions": {"QueueName": "image-resize-dlq"},
         "threshold": 2.0, "evaluationPeriods": 1.0, "datapointsToAlarm": 1.0}
     assert inputs(items, f"{Q}.alarm.oldest-message-age") == {
         **common(), "name": "shop-prod-image-resize-oldest-message-age",
         "alarmDescription": "the oldest message in image-resize is at least 1800s old. "
-                            f"Runbook: {RUNBOOK_URL}#runbook-sqs-oldest-message-too-old",
+                            "Runbook: docs/runbooks/sqs.md#oldest-message-too-old",
         "metricName": "ApproximateAgeOfOldestMessage", "dimensions": {"QueueName": "image-resize"},
         "threshold": 1800.0, "evaluationPeriods": 1.0, "datapointsToAlarm": 1.0}
     assert inputs(items, f"{Q}.alarm.backlog") == {
         **common(), "name": "shop-prod-image-resize-backlog",
         "alarmDescription": "image-resize has had at least 500 visible messages for 5 minutes. "
-                            f"Runbook: {RUNBOOK_URL}#runbook-sqs-backlog-too-deep",
+                            "Runbook: docs/runbooks/sqs.md#backlog-too-deep",
         "metricName": "ApproximateNumberOfMessagesVisible", "dimensions": {"QueueName": "image-resize"},
         "threshold": 500.0, "evaluationPeriods": 5.0, "datapointsToAlarm": 5.0}
 
@@ -111,3 +115,21 @@ def test_fifo_queue_alarm_dimensions_use_the_fifo_names() -> None:
     items = plan(queue_only(fifo=True))
     assert inputs(items, f"{Q}.alarm.dlq-messages")["dimensions"] == {"QueueName": "image-resize-dlq.fifo"}
     assert inputs(items, f"{Q}.alarm.backlog")["dimensions"] == {"QueueName": "image-resize.fifo"}
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#{1,6} +(.+?) *$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_alarm_links_to_a_runbook_section_that_exists() -> None:
+    runbook = ROOT / RUNBOOK_URL
+    assert runbook.is_file(), runbook
+    anchors = github_anchors(runbook.read_text())
+    assert set(RUNBOOK_ANCHORS.values()) <= anchors, sorted(anchors)
+
+
+def test_github_anchors() -> None:
+    assert github_anchors("# SQS alarms runbook\ntext\n## Backlog too deep\n### A `code`, (note)\n") == {
+        "sqs-alarms-runbook", "backlog-too-deep", "a-code-note"}
