@@ -70,7 +70,7 @@ class Price:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Prices by key, merged from one or more files (later files win)."""
+    """Prices by key, merged from the built-in files (keys unique across them) and ``--prices`` overrides."""
 
     prices: Mapping[str, Price]
     files: tuple[str, ...] = field(default=())
@@ -113,8 +113,7 @@ def _price(key: str, raw: Any, file: str) -> Price:
     )
 
 
-def read_file(path: str | Path) -> dict[str, Price]:
-    """The prices in one catalog file."""
+def _read(path: str | Path) -> tuple[str | None, dict[str, Price]]:
     try:
         data = yaml.safe_load(Path(path).read_text())
     except OSError as exc:
@@ -123,16 +122,45 @@ def read_file(path: str | Path) -> dict[str, Price]:
         raise CatalogError(f"price catalog {path} is not valid YAML: {exc}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("prices"), Mapping):
         raise CatalogError(f"price catalog {path} has no 'prices' mapping")
-    return {str(k): _price(str(k), v, str(path)) for k, v in data["prices"].items()}
+    provider = None if data.get("provider") is None else str(data["provider"])
+    return provider, {str(k): _price(str(k), v, str(path)) for k, v in data["prices"].items()}
 
 
-def load(extra: Iterable[str | Path] = ()) -> Catalog:
-    """The default catalogs, overridden key by key by each file in ``extra`` (``--prices FILE``)."""
-    files = [*DEFAULT_FILES, *map(Path, extra)]
-    prices: dict[str, Price] = {}
+def read_file(path: str | Path) -> dict[str, Price]:
+    """The prices in one catalog file."""
+    return _read(path)[1]
+
+
+def _merge(files: Iterable[Path], *, overrides: Mapping[str, tuple[Path, str | None]] | None = None,
+           ) -> dict[str, tuple[Path, str | None, Price]]:
+    """Key → (file, provider, price). A key defined by two of ``files`` is an error: with several
+    providers' files merged, "the later file wins" would silently bill AWS traffic at a GCP price."""
+    seen: dict[str, tuple[Path, str | None, Price]] = {}
     for path in files:
-        prices.update(read_file(path))
-    return Catalog(prices, tuple(str(f) for f in files))
+        provider, prices = _read(path)
+        for key, price in prices.items():
+            if key in seen:
+                raise CatalogError(f"price {key!r} is defined in both {seen[key][0]} and {path}; "
+                                   "keys must be unique across catalog files (namespace them per provider)")
+            base = (overrides or {}).get(key)
+            if base and provider and base[1] and provider != base[1]:
+                raise CatalogError(f"{path}: price {key!r} is a {base[1]} price ({base[0]}), "
+                                   f"but this file is for provider {provider}")
+            seen[key] = (path, provider, price)
+    return seen
+
+
+def load(extra: Iterable[str | Path] = (), defaults: Iterable[str | Path] = DEFAULT_FILES) -> Catalog:
+    """The built-in catalogs, then each ``--prices`` file in ``extra`` replacing whole entries by key.
+
+    Keys must be unique across the built-in files and across the ``extra`` files; an ``extra`` file
+    that names its provider may only replace that provider's prices.
+    """
+    base_files, extra_files = [Path(f) for f in defaults], [Path(f) for f in extra]
+    base = _merge(base_files)
+    replaced = _merge(extra_files, overrides={k: (v[0], v[1]) for k, v in base.items()})
+    prices = {k: v[2] for k, v in {**base, **replaced}.items()}
+    return Catalog(prices, tuple(str(f) for f in (*base_files, *extra_files)))
 
 
 def main(argv: list[str] | None = None) -> int:
