@@ -75,7 +75,7 @@ def managed_estimate(spec: Spec, engine: str, ctx: Context) -> Estimate:
     base = estimate(target, ctx.prices, ctx.hours_per_month)
     broker = next(iter(target.brokers.values()))
     kept = tuple(x for x in base.lines if x.resource != broker.name)
-    return Estimate(kept + tuple(managed.build(broker, ctx)), ctx.hours_per_month)
+    return Estimate(kept + tuple(managed.build(target, broker, ctx)), ctx.hours_per_month)
 
 
 def compare(spec: Spec, prices: Catalog | None = None,
