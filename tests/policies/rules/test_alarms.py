@@ -46,3 +46,29 @@ def test_pubsub_age_and_backlog_off_fails() -> None:
         "Pub/Sub subscription 'report-jobs' has no routed alert on oldest unacked message age or undelivered "
         "messages",
     ]
+
+
+def test_broker_queue_alarms_off_fail_from_the_model() -> None:
+    assert both(changed("queues.2.alarms", {"dlq_messages": "off"}), DEPTH) == [
+        "rabbitmq queue 'email-send' has no DLQ-depth alarm with a notify target"]
+    assert both(changed("queues.2.alarms", {"oldest_message_age": "off", "backlog": "off"}), AGE) == [
+        "rabbitmq queue 'email-send' has no backlog or message age alarm with a notify target"]
+    assert both(changed("queues.3.alarms", {"oldest_message_age": "off", "backlog": "off"}), AGE) == [
+        "kafka queue 'clickstream' has no consumer lag alarm with a notify target"]
+
+
+def test_alarms_without_a_notify_target_fail_on_every_backend() -> None:
+    assert both(changed("defaults.alarms", {"notify": []}), DEPTH) == [
+        "Pub/Sub subscription 'order-events-billing' has no routed alert on dead-lettered messages "
+        "(subscription/dead_letter_message_count, or the backlog of 'order-events-billing-dlq')",
+        "Pub/Sub subscription 'report-jobs' has no routed alert on dead-lettered messages "
+        "(subscription/dead_letter_message_count, or the backlog of 'report-jobs-dlq')",
+        "SQS DLQ 'image-resize-dlq' has no routed alarm on ApproximateNumberOfMessagesVisible: failed messages "
+        "pile up unnoticed",
+        "SQS DLQ 'orders-billing-dlq' has no routed alarm on ApproximateNumberOfMessagesVisible: failed messages "
+        "pile up unnoticed",
+        "SQS DLQ 'orders-shipping-dlq' has no routed alarm on ApproximateNumberOfMessagesVisible: failed messages "
+        "pile up unnoticed",
+        "kafka queue 'clickstream' has no DLQ-depth alarm with a notify target",
+        "rabbitmq queue 'email-send' has no DLQ-depth alarm with a notify target",
+    ]

@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from factories import changed, load, spec_dict
 from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs
 
+from components.plan import fast_plan
 from policies.crossguard import policy_for
 from policies.rules import BY_NAME
+from tests.policies.harness import both, replace_inputs
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 FW = "gcp:compute/firewall:Firewall"
@@ -87,3 +90,39 @@ def test_unencrypted_disks_fail() -> None:
     ]
     assert run("broker-disk-encryption", EBS, "events-0-data", {"size": 500.0}) == [
         "EBS volume 'events-0-data' is not encrypted"]
+
+
+# The same rules on the fleets queuekit plans for the happy-path spec's brokers (Kafka on AWS, RabbitMQ on
+# GCP), through the offline runner and the CrossGuard policies on the mocked resources.
+
+def test_planned_broker_fleets_pass() -> None:
+    for rule in ("broker-disk-encryption", "broker-not-public", "broker-tls"):
+        assert both(spec_dict(), rule) == [], rule
+
+
+def test_world_open_kafka_broker_fails() -> None:
+    assert both(changed("brokers.events.allowed_cidrs", ["0.0.0.0/0"]), "broker-not-public") == [
+        "EC2 SecurityGroup 'kafka-events.sg' admits 0.0.0.0/0 on port 9093"]
+
+
+def test_world_open_rabbitmq_broker_fails() -> None:
+    assert both(changed("brokers.jobs.allowed_cidrs", ["0.0.0.0/0"]), "broker-not-public") == [
+        "GCE Firewall 'rabbitmq-jobs.fw-clients' admits 0.0.0.0/0 on port 15671",
+        "GCE Firewall 'rabbitmq-jobs.fw-clients' admits 0.0.0.0/0 on port 5671",
+    ]
+
+
+def test_rabbitmq_without_tls_fails() -> None:
+    assert both(changed("brokers.jobs.tls", False), "broker-tls") == [
+        "GCE Firewall 'rabbitmq-jobs.fw-clients' admits clients on plaintext port(s) 5672 from 10.30.0.0/16",
+        "GCE Firewall 'rabbitmq-jobs.fw-health' admits clients on plaintext port(s) 5672 from 35.191.0.0/16, "
+        "130.211.0.0/22",
+    ]
+
+
+def test_unencrypted_planned_broker_root_volume_fails() -> None:
+    """The components always encrypt; the failing case edits a planned node as a hand override would."""
+    node = next(i for i in fast_plan(load(spec_dict())) if i.name == "kafka-events.node-1")
+    root = {**node.inputs["rootBlockDevice"], "encrypted": False}
+    assert both(spec_dict(), "broker-disk-encryption", mutate=replace_inputs(node.name, rootBlockDevice=root)) == [
+        "EC2 instance 'kafka-events.node-1' root volume is not encrypted (rootBlockDevice.encrypted)"]

@@ -69,3 +69,10 @@ def test_pubsub_dlq_subscription_shorter_than_source_fails() -> None:
         "Pub/Sub DLQ topic 'report-jobs-dlq' is read with retention 3600s, less than its source subscription "
         "'report-jobs' (604800s)",
     ]
+
+
+def test_broker_attempts_outside_band_fail_from_the_model() -> None:
+    assert both(changed("queues.2.dead_letter", {"max_deliveries": 1}), BAND) == [
+        "rabbitmq queue 'email-send': 1 delivery attempts is outside the configured band 3–20"]
+    assert both(changed("queues.3.dead_letter", {"max_deliveries": 50}), BAND) == [
+        "kafka queue 'clickstream': 50 delivery attempts is outside the configured band 3–20"]
