@@ -70,6 +70,7 @@ QUEUE_FIELDS: dict[str, frozenset[str]] = {
     "content_based_deduplication": frozenset({"sqs"}),
     "delay": frozenset({"sqs"}),
     "visibility_timeout": frozenset({"sqs", "pubsub"}),
+    "ack_deadline": frozenset({"pubsub"}),
     "filter": frozenset({"pubsub"}),
     "ordering": frozenset({"pubsub"}),
     "exactly_once": frozenset({"pubsub"}),
@@ -97,6 +98,7 @@ SUBSCRIPTION_FIELDS: dict[str, frozenset[str]] = {
     "raw_delivery": frozenset({"sqs"}),
     "filter": frozenset({"sqs", "pubsub"}),
     "visibility_timeout": frozenset({"sqs", "pubsub"}),
+    "ack_deadline": frozenset({"pubsub"}),
     **{k: frozenset({"pubsub"}) for k in ("ordering", "exactly_once", "min_backoff", "max_backoff", "expiration",
                                           "push_endpoint", "push_service_account", "push_audience")},
 }

@@ -255,9 +255,30 @@ class _Builder:
             if allowed is not None and backend not in allowed and not (key == "broker" and raw[key] is None):
                 hint = {"fifo": " (Pub/Sub: use ordering: true; Kafka orders within a partition)",
                         "visibility_timeout": " (the broker's consumer timeout applies)",
+                        "ack_deadline": " (SQS: use visibility_timeout)" if backend == "sqs" else
+                                        " (the broker's consumer timeout applies)",
                         "region": " (set region on the broker)"}.get(key, "")
                 self.error((*path, key), f"'{key}' is not supported on backend {backend}; "
                                          f"it applies to {', '.join(sorted(allowed))}{hint}", key=True)
+
+    def _ack_timeout(self, path: FieldPath, raw: Mapping[str, Any], backend: str) -> int:
+        """Seconds a receiver has before redelivery: ``visibility_timeout`` (SQS) or ``ack_deadline`` (Pub/Sub).
+
+        Both names are accepted on Pub/Sub (the vocabulary says ``ack_deadline``; earlier specs used
+        ``visibility_timeout``), but never together: two values for one setting would silently drop one.
+        """
+        names = ("visibility_timeout", "ack_deadline") if backend == "pubsub" else ("visibility_timeout",)
+        given = [k for k in names if k in raw]
+        if len(given) == 2:
+            self.error((*path, "ack_deadline"), "give visibility_timeout or ack_deadline, not both (on Pub/Sub "
+                                                "they mean the same)", key=True)
+        if not given:
+            return L.DEFAULTS[backend]["visibility_timeout"] or 0
+        key = given[-1]
+        vis = self.duration((*path, key), raw[key]) or 0
+        self.in_range((*path, key), vis, backend, "visibility_timeout",
+                      "visibility_timeout" if backend == "sqs" else "ack deadline", _fmt_duration)
+        return vis
 
     def _region(self, path: FieldPath, raw: Mapping[str, Any], cloud: str) -> str | None:
         pattern = L.AWS_REGION if cloud == "aws" else L.GCP_REGION
@@ -529,11 +550,7 @@ class _Builder:
             if raw.get(flag) is not None and not fifo:
                 self.error((*path, flag), f"'{flag}' needs fifo: true", key=True)
         defaults = L.DEFAULTS[backend]
-        vis = defaults["visibility_timeout"] or 0
-        if "visibility_timeout" in raw:
-            vis = self.duration((*path, "visibility_timeout"), raw["visibility_timeout"]) or 0
-            self.in_range((*path, "visibility_timeout"), vis, backend, "visibility_timeout",
-                          "visibility_timeout" if backend == "sqs" else "ack deadline", _fmt_duration)
+        vis = self._ack_timeout(path, raw, backend)
         retention = defaults["retention"]
         if "retention" in raw:
             retention = self.duration((*path, "retention"), raw["retention"])
@@ -633,11 +650,7 @@ class _Builder:
         self._name((*path, "name"), full, backend, fifo=fifo and backend == "sqs",
                    derived=(dlq_name(backend, full),) if makes_dlq else ())
         defaults = L.DEFAULTS[backend]
-        vis = defaults["visibility_timeout"] or 0
-        if "visibility_timeout" in raw:
-            vis = self.duration((*path, "visibility_timeout"), raw["visibility_timeout"]) or 0
-            self.in_range((*path, "visibility_timeout"), vis, backend, "visibility_timeout",
-                          "visibility_timeout" if backend == "sqs" else "ack deadline", _fmt_duration)
+        vis = self._ack_timeout(path, raw, backend)
         retention = defaults["retention"]
         if "retention" in raw:
             retention = self.duration((*path, "retention"), raw["retention"])

@@ -118,6 +118,7 @@ del DEFS["pubsub_options"]
 
 COMMON_QUEUE = {
     "visibility_timeout": d("duration", "SQS visibility timeout 0s-12h / Pub/Sub ack deadline 10s-600s (default 30s)."),
+    "ack_deadline": d("duration", "Pub/Sub ack deadline 10s-600s (default 30s); the same as visibility_timeout."),
     "retention": d("duration", "Message retention (SQS 60s-14d, default 4d; Pub/Sub subscription 10m-7d)."),
     "dead_letter": ref("dead_letter"),
     "alarms": ref("alarms"),

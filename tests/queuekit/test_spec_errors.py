@@ -48,6 +48,9 @@ CASES = [
     # Pub/Sub limits (the emulator enforces these too)
     ("queues.1.visibility_timeout", "700s",
      {("queues[1].visibility_timeout", "ack deadline 700s is out of range for pubsub: must be 10s to 10m")}),
+    ("queues.0.ack_deadline", "60s",
+     {("queues[0].ack_deadline", "'ack_deadline' is not supported on backend sqs; it applies to pubsub "
+                                 "(SQS: use visibility_timeout)")}),
     ("topics.1.subscriptions.0.dead_letter", {"max_deliveries": 3},
      {("topics[1].subscriptions[0].dead_letter.max_deliveries",
        "max_deliveries 3 is out of range for pubsub: must be 5 to 100")}),
