@@ -8,8 +8,9 @@ policies: those are deployment concerns the Pulumi components own.
 
 ``verify`` proves the topology works end to end, and that it is the one the spec declares:
 
-* per queue: the queue, its DLQ, the redrive policy (target, ``maxReceiveCount``), the
-  redrive-allow policy and the queue policy equal what the spec implies (the same documents
+* per queue: the queue, its settings and at-rest encryption (also its generated DLQ's), its
+  DLQ, the redrive policy (target, ``maxReceiveCount``), the redrive-allow policy (moto cannot
+  return one: reported as skipped there) and the queue policy equal what the spec implies (the same documents
   the components write, ``queuekit.aws_documents``); then a probe message is received without
   being deleted (visibility reset to 0 each time) until the redrive limit, and must show up in
   the DLQ, where it is deleted;
@@ -33,11 +34,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from queuekit import aws_documents as docs
+from queuekit.local.aws_endpoint import API_ERRORS, Aws, AwsError, describe
 from queuekit.local.base import Check
 from queuekit.model import Encryption, Spec
 
@@ -139,35 +139,6 @@ def topology(spec: Spec) -> tuple[list[LocalQueue], list[LocalTopic]]:
 
 def all_queues(queues: list[LocalQueue], topics: list[LocalTopic]) -> list[LocalQueue]:
     return [*queues, *(s.queue for t in topics for s in t.subscriptions)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Clients
-
-
-class Aws:
-    """boto3 clients per (service, region) on one endpoint; dummy credentials for local endpoints."""
-
-    def __init__(self, endpoint: str | None) -> None:
-        self.endpoint = endpoint
-        session = boto3.session.Session()
-        self._creds: dict[str, str] = {}
-        if endpoint is not None and session.get_credentials() is None:
-            self._creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-        self._session = session
-        self._clients: dict[tuple[str, str], Any] = {}
-
-    def __call__(self, service: str, region: str) -> Any:
-        key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self._session.client(
-                service, region_name=region, endpoint_url=self.endpoint,
-                config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30),
-                **self._creds)
-        return self._clients[key]
-
-    def account(self, region: str) -> str:
-        return str(self("sts", region).get_caller_identity()["Account"])
 
 
 def _error_code(exc: ClientError) -> str:
@@ -292,9 +263,19 @@ _ATTRIBUTE_WORDS = {"Policy": "queue policy", "RedrivePolicy": "redrive policy",
 
 
 def up(spec: Spec, endpoint: str | None, *, broker: str | None = None) -> list[str]:
-    """Create (or update) every sqs queue, DLQ, policy, topic and subscription of the spec."""
+    """Create (or update) every sqs queue, DLQ, policy, topic and subscription of the spec.
+
+    Raises :class:`AwsError` (one line for the CLI) when the endpoint is unusable or refuses a call.
+    """
     del broker  # sqs has no brokers
     aws = Aws(endpoint)
+    try:
+        return _up(spec, aws)
+    except API_ERRORS as exc:
+        raise AwsError(describe(endpoint, exc)) from None
+
+
+def _up(spec: Spec, aws: Aws) -> list[str]:
     queues, topics = topology(spec)
     lines: list[str] = []
     keys = _keys(spec, aws, queues, topics, lines)
@@ -497,6 +478,24 @@ def _settings_check(q: LocalQueue, attrs: dict[str, str]) -> Check:
     return Check(q.physical, "settings", not wrong, "; ".join(wrong))
 
 
+def _encryption_check(target: str, enc: Encryption, attrs: dict[str, str]) -> Check:
+    """At-rest encryption as the spec declares it. A KMS key wins over ``SqsManagedSseEnabled``,
+    which moto reports as "true" even for a queue with a customer key (AWS reports "false")."""
+    key = attrs.get("KmsMasterKeyId") or None
+    found = f"KMS key {key}" if key else ("SSE-SQS" if attrs.get("SqsManagedSseEnabled") == "true" else "none")
+    if enc.mode == "kms":
+        want = "a KMS key created by queuekit" if enc.creates_key else f"KMS key {enc.kms_key}"
+        ok = key is not None and (enc.creates_key or key == enc.kms_key)
+        reuse = attrs.get("KmsDataKeyReusePeriodSeconds")
+        if ok and reuse != str(enc.data_key_reuse):
+            return Check(target, "encryption", False, f"KmsDataKeyReusePeriodSeconds={reuse!r} "
+                                                      f"(spec: {enc.data_key_reuse!r})")
+    else:
+        want = {"managed": "SSE-SQS", "none": "none"}[enc.mode]
+        ok = found == want
+    return Check(target, "encryption", ok, found if ok else f"expected {want}, found {found}")
+
+
 def _verify_queue(aws: Aws, q: LocalQueue, topic_arn: str | None, sources: dict[str, list[str]],
                   probe: _Probe, timeout: float) -> Iterator[Check]:
     url = queue_url(aws, q.region, q.physical)
@@ -507,6 +506,7 @@ def _verify_queue(aws: Aws, q: LocalQueue, topic_arn: str | None, sources: dict[
     arn = attrs["QueueArn"]
     yield Check(q.physical, "exists", True)
     yield _settings_check(q, attrs)
+    yield _encryption_check(q.physical, q.encryption, attrs)
     yield _document_check(q.physical, "queue policy", attrs.get("Policy"),
                           docs.queue_policy(arn, list(q.producers), list(q.consumers), topic_arn))
     if q.max_receives is None:
@@ -523,6 +523,7 @@ def _verify_queue(aws: Aws, q: LocalQueue, topic_arn: str | None, sources: dict[
     yield redrive
     if q.generates_dlq:
         yield _document_check(q.physical, "DLQ policy", dlq_attrs.get("Policy"), docs.dlq_policy(dlq_arn))
+        yield _encryption_check(q.dlq_physical or "", q.encryption, dlq_attrs)
     yield _redrive_allow_check(aws, q, dlq_url, sources.get(q.dlq_physical or "", [arn]))
     if redrive.ok:
         yield _dead_letter_probe(aws, q, url, dlq_url, probe, timeout)

@@ -118,10 +118,7 @@ def test_deleted_dlq_fails(aws_endpoint: str) -> None:
 def test_removed_redrive_policy_fails(aws_endpoint: str) -> None:
     spec = load_path(FANOUT)
     local_sqs.up(spec, aws_endpoint)
-    sqs = client("sqs", aws_endpoint)
-    url = sqs.get_queue_url(QueueName="orders-billing")["QueueUrl"]
-    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": "", "Policy": policy})
+    set_keeping_policy(client("sqs", aws_endpoint), "orders-billing", {"RedrivePolicy": ""})
     checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
     assert failures(checks) == [("orders-billing", "redrive policy")]
     assert check(checks, "orders-billing", "redrive policy").detail == (
@@ -142,6 +139,45 @@ def test_wrong_queue_policy_fails(aws_endpoint: str) -> None:
     checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
     assert failures(checks) == [("orders-shipping", "queue policy")]
     assert check(checks, "orders-shipping", "queue policy").detail.startswith("differs from the spec: expected ")
+
+
+def set_keeping_policy(sqs: Any, name: str, attributes: dict[str, str]) -> None:
+    """SetQueueAttributes as AWS does it: moto drops a queue's Policy unless the call repeats it."""
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={**attributes, "Policy": policy})
+
+
+def test_encryption_checks_pass_with_what_up_created(aws_endpoint: str) -> None:
+    spec = load_path(FANOUT)
+    local_sqs.up(spec, aws_endpoint)
+    checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
+    assert check(checks, "image-resize", "encryption").detail == "SSE-SQS"
+    assert check(checks, "image-resize-dlq", "encryption").detail == "SSE-SQS"
+    assert check(checks, "exports", "encryption").detail == "KMS key alias/exports"
+    key = client("kms", aws_endpoint).describe_key(KeyId="alias/queuekit/shop-prod/payments")["KeyMetadata"]["Arn"]
+    assert check(checks, "payments-dlq.fifo", "encryption").detail == f"KMS key {key}"
+
+
+def test_encryption_turned_off_fails(aws_endpoint: str) -> None:
+    spec = load_path(FANOUT)
+    local_sqs.up(spec, aws_endpoint)
+    sqs = client("sqs", aws_endpoint)
+    set_keeping_policy(sqs, "image-resize", {"SqsManagedSseEnabled": "false"})
+    checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
+    assert failures(checks) == [("image-resize", "encryption")]
+    assert check(checks, "image-resize", "encryption").detail == "expected SSE-SQS, found none"
+
+
+def test_wrong_kms_key_or_reuse_period_fails(aws_endpoint: str) -> None:
+    spec = load_path(FANOUT)
+    local_sqs.up(spec, aws_endpoint)
+    set_keeping_policy(client("sqs", aws_endpoint, "eu-west-1"), "exports", {"KmsMasterKeyId": "alias/other"})
+    set_keeping_policy(client("sqs", aws_endpoint), "payments.fifo", {"KmsDataKeyReusePeriodSeconds": "60"})
+    checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
+    assert failures(checks) == [("payments.fifo", "encryption"), ("exports", "encryption")]
+    assert check(checks, "exports", "encryption").detail == "expected KMS key alias/exports, found KMS key alias/other"
+    assert check(checks, "payments.fifo", "encryption").detail == "KmsDataKeyReusePeriodSeconds='60' (spec: 300)"
 
 
 def test_unsubscribed_queue_fails(aws_endpoint: str) -> None:
@@ -198,7 +234,7 @@ def test_cli_end_to_end(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch,
     assert main(["verify", str(FANOUT), "--aws-endpoint", aws_endpoint]) == 0
     out = capsys.readouterr().out
     assert "[sqs] ok   image-resize: probe dead-letters (received 5 times, then found in image-resize-dlq and deleted)" in out
-    assert out.rstrip().endswith("49 passed, 0 failed")
+    assert out.rstrip().endswith("59 passed, 0 failed")  # 6 queues and 4 generated DLQs
     monkeypatch.setattr(local_sqs, "RECEIVE_WAIT_SECONDS", 0)
     sqs = client("sqs", aws_endpoint)
     sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName="payments-dlq.fifo")["QueueUrl"])
@@ -271,13 +307,37 @@ def _fanout_dict() -> dict[str, Any]:
 
 
 def test_unreachable_endpoint_is_one_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        endpoint = f"http://127.0.0.1:{s.getsockname()[1]}"  # closed again before use: nothing listens
+    endpoint = _closed_port_url()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     checks = local_sqs.verify(load_path(FANOUT), endpoint, timeout=1)
     assert [(c.target, c.name, c.ok) for c in checks] == [(endpoint, "reachable", False)]
     assert checks[0].detail.startswith("EndpointConnectionError: Could not connect to the endpoint URL")
+
+
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"  # closed again before use: nothing listens
+
+
+def test_local_up_on_an_unreachable_endpoint_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    endpoint = _closed_port_url()
+    assert main(["local", "up", str(FANOUT), "--aws-endpoint", endpoint]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f'queuekit local up: [sqs] {endpoint}: EndpointConnectionError: Could not connect to '
+                            f'the endpoint URL: "{endpoint}/"\n')
+
+
+@pytest.mark.parametrize("command", ["local up", "verify"])
+def test_an_endpoint_that_is_not_a_url_is_one_line_and_exit_2(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*command.split(), str(FANOUT), "--aws-endpoint", "localhost:5000"]) == 2
+    assert capsys.readouterr().err == (
+        f"queuekit {command}: [sqs] --aws-endpoint must be an http(s) URL such as http://127.0.0.1:5000 (moto "
+        "server) or http://localhost:4566 (LocalStack); got 'localhost:5000'\n")
