@@ -42,15 +42,22 @@ def reset(endpoint: str) -> None:
         pass
 
 
+MISSING = "moto_server is not installed (pip install 'moto[server]'; see .ci/install-aws.sh)"
+
+
+def require_moto(binary: str | None, *, ci: bool) -> str:
+    """The console script's path; without it skip, except in CI, where it must fail the run loudly."""
+    if binary is not None:
+        return binary
+    if ci:
+        pytest.fail(MISSING)
+    pytest.skip(MISSING)
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """The endpoint URL of a moto server running for the whole session."""
-    binary = shutil.which("moto_server")
-    if binary is None:
-        message = "moto_server is not installed (pip install 'moto[server]'; see .ci/install-aws.sh)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    binary = require_moto(shutil.which("moto_server"), ci=os.environ.get("CI") == "true")
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)],
