@@ -261,6 +261,16 @@ class _Builder:
                 self.error((*path, key), f"'{key}' is not supported on backend {backend}; "
                                          f"it applies to {', '.join(sorted(allowed))}{hint}", key=True)
 
+    def _placement(self, path: FieldPath, raw: Mapping[str, Any], brokers: Mapping[str, Any],
+                   table: Mapping[str, frozenset[str]]) -> tuple[str, str | None, str, bool]:
+        """Backend, broker, cloud and FIFO flag of a queue or topic, after checking its fields fit the backend."""
+        backend = raw["backend"]
+        self._fields_allowed(path, raw, backend, table)
+        broker = self._broker_of(path, raw, brokers)
+        broker_raw = brokers.get(broker) if broker else None
+        cloud = CLOUD_OF_BACKEND.get(backend) or (broker_raw or {}).get("cloud", "aws")
+        return backend, broker, cloud, bool(raw.get("fifo", False))
+
     def _ack_timeout(self, path: FieldPath, raw: Mapping[str, Any], backend: str) -> int:
         """Seconds a receiver has before redelivery: ``visibility_timeout`` (SQS) or ``ack_deadline`` (Pub/Sub).
 
@@ -535,13 +545,8 @@ class _Builder:
     def _queue(self, i: int, raw: dict[str, Any], brokers: Mapping[str, Any], notify: Mapping[str, NotifyTarget],
                queues: list[Any]) -> Queue | None:
         path: FieldPath = ("queues", i)
-        backend = raw["backend"]
         n_before = len(self.diagnostics)
-        self._fields_allowed(path, raw, backend, L.QUEUE_FIELDS)
-        broker = self._broker_of(path, raw, brokers)
-        broker_raw = brokers.get(broker) if broker else None
-        cloud = CLOUD_OF_BACKEND.get(backend) or (broker_raw or {}).get("cloud", "aws")
-        fifo = bool(raw.get("fifo", False))
+        backend, broker, cloud, fifo = self._placement(path, raw, brokers, L.QUEUE_FIELDS)
         dl_raw = raw.get("dead_letter", self.defaults.get("dead_letter"))
         makes_dlq = dl_raw != "none" and not (isinstance(dl_raw, dict) and dl_raw.get("target"))
         self._name((*path, "name"), raw["name"], backend, fifo=fifo,
@@ -566,7 +571,7 @@ class _Builder:
                           lambda v: f"{v:,} B")
         volume = self._volume((*path, "volume"), raw.get("volume"), backend, max_size)
         consumers = self._principals((*path, "consumers"), raw.get("consumers"), backend)
-        partitions, replication, isr = self._kafka_sizing(path, raw, broker_raw, volume,
+        partitions, replication, isr = self._kafka_sizing(path, raw, brokers.get(broker) if broker else None, volume,
                                                           max(len(consumers), volume.pollers))
         queue = Queue(
             name=raw["name"], backend=backend, broker=broker,
@@ -593,13 +598,8 @@ class _Builder:
     def _topic(self, i: int, raw: dict[str, Any], brokers: Mapping[str, Any], notify: Mapping[str, NotifyTarget],
                queues: list[Any]) -> Topic | None:
         path: FieldPath = ("topics", i)
-        backend = raw["backend"]
         n_before = len(self.diagnostics)
-        self._fields_allowed(path, raw, backend, L.TOPIC_FIELDS)
-        broker = self._broker_of(path, raw, brokers)
-        broker_raw = brokers.get(broker) if broker else None
-        cloud = CLOUD_OF_BACKEND.get(backend) or (broker_raw or {}).get("cloud", "aws")
-        fifo = bool(raw.get("fifo", False))
+        backend, broker, cloud, fifo = self._placement(path, raw, brokers, L.TOPIC_FIELDS)
         name = raw["name"]
         if backend == "sqs":
             # The SNS topic name; subscription queues are checked below.
@@ -626,6 +626,7 @@ class _Builder:
             if sub is not None:
                 subs.append(sub)
         most_consumers = max([len(s.consumers) for s in subs] + [volume.pollers, 1])
+        broker_raw = brokers.get(broker) if broker else None
         partitions, replication, isr = self._kafka_sizing(path, raw, broker_raw, volume, most_consumers)
         topic = Topic(
             name=name, backend=backend, broker=broker,
