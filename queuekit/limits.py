@@ -111,6 +111,7 @@ NAME_RULES: dict[str, tuple[re.Pattern[str], int, str]] = {
     "kafka": (re.compile(r"[a-zA-Z0-9._-]+"), 249, "letters, digits, '.', '_' and '-'"),
 }
 SNS_TOPIC_MAX = 256
+PUBSUB_FILTER_MAX = 256  # bytes; Pub/Sub rejects longer filters, the emulator does not
 
 AWS_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+")
 GCP_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")

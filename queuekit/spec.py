@@ -486,6 +486,9 @@ class _Builder:
         if raw.get("exactly_once") and endpoint is not None:
             self.error((*path, "exactly_once"), "exactly-once delivery works with pull subscriptions only")
         flt = raw.get("filter")
+        if isinstance(flt, str) and len(flt.encode()) > L.PUBSUB_FILTER_MAX:
+            self.error((*path, "filter"), f"filter is {len(flt.encode())} bytes; Pub/Sub allows at most "
+                                          f"{L.PUBSUB_FILTER_MAX}")
         return PubSubOptions(
             ordering=raw.get("ordering", False), exactly_once=raw.get("exactly_once", False),
             filter=flt if isinstance(flt, str) else None,

@@ -60,6 +60,8 @@ CASES = [
      {("topics[1].retention", "topic retention 32d is out of range for pubsub: must be 10m to 31d")}),
     ("queues.1.expiration", "1h",
      {("queues[1].expiration", "expiration 1h is out of range for pubsub: must be 1d to 365d")}),
+    ("queues.1.filter", 'attributes.k = "' + "é" * 120 + '"',  # 137 characters, 257 bytes
+     {("queues[1].filter", "filter is 257 bytes; Pub/Sub allows at most 256")}),
     # names
     ("queues.1.name", "1x", {("queues[1].name", "'1x' is not a valid pubsub name: 3-255 characters: start with a "
                                                 "letter, then letters, digits and - _ . ~ + %")}),
