@@ -1,8 +1,8 @@
 """Pub/Sub on a live endpoint: ``up`` creates the spec's topology, ``verify`` proves it works.
 
 ``endpoint`` is a ``HOST:PORT`` of the Pub/Sub emulator (what ``PUBSUB_EMULATOR_HOST`` would hold),
-or None for real Google Cloud with application-default credentials. The channel is built here
-rather than through ``PUBSUB_EMULATOR_HOST`` so that nothing global changes.
+or None for real Google Cloud with application-default credentials; ``queuekit.local.pubsub_endpoint``
+builds the clients and turns what the user must fix into one-line errors.
 
 ``up`` creates the same topics and subscriptions the Pulumi components do (names, dead-letter
 policy, retry policy, expiration, retention, filter, ordering, push config) and is idempotent:
@@ -29,19 +29,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from queuekit.local.base import Check
+from queuekit.local.pubsub_endpoint import Clients, PubSubError, clients
+from queuekit.local.pubsub_endpoint import why as _why
 from queuekit.model import DeadLetter, PubSubOptions, Spec
 
 with warnings.catch_warnings():  # google.api_core warns about Python 3.11's end of life on import
     warnings.simplefilter("ignore", FutureWarning)
-    import grpc
     from google.api_core import exceptions as gexc
-    from google.cloud import pubsub_v1
-    from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
-    from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
-LOCAL_PROJECT = "queuekit-local"
+__all__ = ["Clients", "clients", "plan", "up", "verify"]
+
 PROBE_ATTR = "queuekit-probe"
 PULL_WAIT = 2.0  # seconds one pull may wait for messages
+API_TIMEOUT = 30.0  # seconds one create call may take, retries included
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,6 @@ class Plan:
     subscriptions: tuple[SubPlan, ...]  # dead-letter subscriptions first, so policies point at ready topics
 
 
-@dataclass(frozen=True)
-class Clients:
-    publisher: Any
-    subscriber: Any
-    project: str
-
-    def topic(self, name: str) -> str:
-        return f"projects/{self.project}/topics/{name}"
-
-    def sub(self, name: str) -> str:
-        return f"projects/{self.project}/subscriptions/{name}"
-
-
 def plan(spec: Spec) -> Plan:
     """The topology both ``up`` and ``verify`` work from, named exactly as the Pulumi components name it."""
     topics: list[str] = []
@@ -111,24 +98,6 @@ def plan(spec: Spec) -> Plan:
             dl = dead_letter(sub_id, s.dead_letter, s.visibility_timeout)
             subs.append(SubPlan(t.name, sub_id, t.name, s.visibility_timeout, s.retention, s.pubsub, dl))
     return Plan(tuple(topics), tuple(dlq_subs + subs))
-
-
-def clients(spec: Spec, endpoint: str | None) -> Clients:
-    """Emulator clients over a plain channel, or real clients with application-default credentials."""
-    if endpoint:
-        publisher = pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=grpc.insecure_channel(endpoint)))
-        subscriber = pubsub_v1.SubscriberClient(
-            transport=SubscriberGrpcTransport(channel=grpc.insecure_channel(endpoint)))
-        return Clients(publisher, subscriber, spec.gcp_project or LOCAL_PROJECT)
-    project = spec.gcp_project
-    if project is None:
-        import google.auth
-
-        project = google.auth.default()[1]
-    if not project:
-        raise ValueError("no GCP project: set defaults.gcp_project in the spec or configure application-default "
-                         "credentials with a project")
-    return Clients(pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient(), project)
 
 
 def subscription_request(c: Clients, s: SubPlan) -> dict[str, Any]:
@@ -164,20 +133,29 @@ def up(spec: Spec, endpoint: str | None, *, broker: str | None = None) -> list[s
     p = plan(spec)
     lines = []
     for name in p.topics:
-        try:
-            c.publisher.create_topic(request={"name": c.topic(name), "labels": {"managed-by": "queuekit"}})
+        if _create(c.publisher.create_topic, {"name": c.topic(name), "labels": {"managed-by": "queuekit"}}):
             lines.append(f"created topic {c.topic(name)}")
-        except gexc.AlreadyExists:
+        else:
             lines.append(f"topic {c.topic(name)} exists")
     for s in p.subscriptions:
-        try:
-            c.subscriber.create_subscription(request=subscription_request(c, s))
+        if _create(c.subscriber.create_subscription, subscription_request(c, s)):
             dl = (f", dead-letters to {s.dead_letter.topic} after {s.dead_letter.max_deliveries} deliveries"
                   if s.dead_letter else "")
             lines.append(f"created subscription {c.sub(s.name)} on {s.topic}{dl}")
-        except gexc.AlreadyExists:
+        else:
             lines.append(f"subscription {c.sub(s.name)} exists")
     return lines
+
+
+def _create(call: Any, request: dict[str, Any]) -> bool:
+    """True if created, False if it existed; anything Google refuses is the user's to fix (PubSubError)."""
+    try:
+        call(request=request, timeout=API_TIMEOUT)
+        return True
+    except gexc.AlreadyExists:
+        return False
+    except gexc.GoogleAPIError as exc:
+        raise PubSubError(f"creating {request['name']}: {_why(exc)}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,13 +179,16 @@ def verify(spec: Spec, endpoint: str | None, *, broker: str | None = None,
         checks += [ch for group in structural for ch in group]
         try:
             probe = _publish_probe(c, owner)
-        except gexc.GoogleAPICallError as exc:
+        except gexc.GoogleAPIError as exc:
             checks.append(Check(owner, "publish a probe", False, _why(exc)))
             continue
         checks.append(Check(owner, "publish a probe", True, f"probe {probe}"))
         for s, group in zip(subs, structural, strict=True):
             if all(ch.ok for ch in group):
-                checks += _probe_subscription(c, s, probe, timeout)
+                try:
+                    checks += _probe_subscription(c, s, probe, timeout)
+                except gexc.GoogleAPIError as exc:  # e.g. no permission to pull on real GCP
+                    checks.append(Check(s.name, "receives the probe", False, _why(exc)))
     return checks
 
 
@@ -217,7 +198,7 @@ def _structure(c: Clients, s: SubPlan) -> list[Check]:
         got = c.subscriber.get_subscription(subscription=c.sub(s.name))
     except gexc.NotFound:
         return [Check(s.name, "subscription exists", False, f"{c.sub(s.name)} not found")]
-    except gexc.GoogleAPICallError as exc:
+    except gexc.GoogleAPIError as exc:
         return [Check(s.name, "subscription exists", False, _why(exc))]
     on_topic = got.topic == c.topic(s.topic)
     out.append(Check(s.name, f"subscription exists on topic {s.topic}", on_topic,
@@ -235,7 +216,7 @@ def _structure(c: Clients, s: SubPlan) -> list[Check]:
             detail = (f"{s.dead_letter.subscription} keeps dead-lettered messages" if ok else
                       f"{s.dead_letter.subscription} missing (topic has: {', '.join(attached) or 'none'}): "
                       "dead-lettered messages would be lost")
-        except gexc.GoogleAPICallError as exc:
+        except gexc.GoogleAPIError as exc:
             ok, detail = False, _why(exc)
         out.append(Check(s.name, "dead-letter topic has a subscription", ok, detail))
     return out
@@ -288,7 +269,7 @@ def _dead_letter_probe(c: Clients, s: SubPlan, probe: str, first: Any, timeout: 
                 deliveries += 1
                 c.subscriber.modify_ack_deadline(subscription=c.sub(s.name), ack_ids=[again.ack_id],
                                                  ack_deadline_seconds=0)
-    except gexc.GoogleAPICallError as exc:
+    except gexc.GoogleAPIError as exc:
         return Check(s.name, name, False, _why(exc))
     return Check(s.name, name, False, f"not on {dl.subscription} within {wait:.0f}s ({deliveries} deliveries seen)")
 
@@ -330,7 +311,3 @@ def _pull_once(c: Clients, sub: str, probe: str) -> Any | None:
     if others:
         c.subscriber.modify_ack_deadline(subscription=c.sub(sub), ack_ids=others, ack_deadline_seconds=0)
     return found
-
-
-def _why(exc: Exception) -> str:
-    return getattr(exc, "message", None) or str(exc)
