@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import changed
 from pubsub_factory import LABELS, PROJECT, of_type, plan, queue_only, topic_only
 
-from components.gcp_alerts import subscription_filter
+from components.gcp_alerts import RUNBOOK_URL, subscription_filter
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ENGINES = ["mock", "fast"]
 ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
@@ -113,3 +117,17 @@ def test_topic_subscription_alerts_use_the_subscription_id() -> None:
         "order-events-billing", "num_undelivered_messages")
     assert threshold(items, "pubsub-order-events-billing-dlq-messages")["filter"] == subscription_filter(
         "order-events-billing-dlq", "num_undelivered_messages")
+
+
+def test_every_runbook_link_names_a_section_of_the_runbook_file() -> None:
+    from pubsub_factory import PUBSUB_BASE
+
+    links = {re.search(r"Runbook: (\S+)$", i.inputs["documentation"]["content"]).group(1)  # type: ignore[union-attr]
+             for i in of_type(plan(PUBSUB_BASE), ALERT).values()}
+    assert links == {f"{RUNBOOK_URL}#oldest-unacked-message-age", f"{RUNBOOK_URL}#backlog",
+                     f"{RUNBOOK_URL}#dead-lettered-messages"}
+    text = (ROOT / RUNBOOK_URL).read_text()
+    # GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens
+    headings = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-")
+                for h in re.findall(r"^#{1,6} +(.+?) *$", text, flags=re.MULTILINE)}
+    assert {link.split("#", 1)[1] for link in links} <= headings

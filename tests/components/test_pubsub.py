@@ -99,6 +99,13 @@ def test_iam_is_never_authoritative() -> None:
     assert {TOPIC_MEMBER, SUB_MEMBER} <= types
 
 
+def test_every_grant_is_on_one_topic_subscription_or_key_never_the_project() -> None:
+    d = changed("defaults.encryption", {"kms_key": KEY}, PUBSUB_BASE)
+    d["topics"][0]["producers"] = [API]
+    grants = {i.type for i in plan(d).values() if "IAM" in i.type}
+    assert grants == {TOPIC_MEMBER, SUB_MEMBER, KMS_MEMBER}
+
+
 def test_no_dead_letter_means_no_dlq_no_agent_and_no_dlq_alert() -> None:
     items = plan(queue_only(dead_letter="none"))
     assert "deadLetterPolicy" not in items["pubsub-report-jobs-subscription"].inputs
