@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
+from queuekit.commands.common import load_or_report
+from queuekit.local.base import EndpointError
 from queuekit.model import SELF_HOSTED, Spec
 
 FLAGS = {"sqs": "aws_endpoint", "pubsub": "pubsub_emulator", "rabbitmq": "rabbitmq", "kafka": "kafka"}
@@ -51,3 +56,30 @@ def selected(spec: Spec, args: argparse.Namespace) -> tuple[list[tuple[str, str 
 
 def backend_module(backend: str) -> ModuleType:
     return importlib.import_module(f"queuekit.local.{backend}")
+
+
+Action = Callable[[ModuleType, Spec, str | None, str | None], list[Any]]
+
+
+def run_backends(command: str, args: argparse.Namespace, action: Action) -> list[tuple[str, Any]] | int:
+    """Load the spec, pick the endpoints and run ``action`` per backend; an exit code when the call is invalid.
+
+    ``local up`` and ``verify`` differ only in what they do per backend and how they print it; the
+    user errors (bad spec, missing endpoint, an endpoint that refuses) are reported here, once.
+    """
+    spec = load_or_report(args.spec)
+    if spec is None:
+        return 2
+    pairs, problems = selected(spec, args)
+    for problem in problems:
+        print(f"queuekit {command}: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    results: list[tuple[str, Any]] = []
+    for backend, endpoint in pairs:
+        try:
+            results += [(backend, r) for r in action(backend_module(backend), spec, endpoint, args.broker)]
+        except EndpointError as exc:
+            print(f"queuekit {command}: [{backend}] {exc}", file=sys.stderr)
+            return 2
+    return results

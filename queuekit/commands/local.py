@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from queuekit.commands.common import load_or_report
-from queuekit.commands.endpoints import add_endpoint_arguments, backend_module, selected
-from queuekit.local.base import EndpointError
+from queuekit.commands.endpoints import add_endpoint_arguments, run_backends
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,20 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_up(args: argparse.Namespace) -> int:
-    spec = load_or_report(args.spec)
-    if spec is None:
-        return 2
-    pairs, problems = selected(spec, args)
-    if problems:
-        for problem in problems:
-            print(f"queuekit local up: {problem}", file=sys.stderr)
-        return 2
-    for backend, endpoint in pairs:
-        try:
-            lines = backend_module(backend).up(spec, endpoint, broker=args.broker)
-        except EndpointError as exc:
-            print(f"queuekit local up: [{backend}] {exc}", file=sys.stderr)
-            return 2
-        for line in lines:
-            print(f"[{backend}] {line}")
+    results = run_backends("local up", args, lambda mod, spec, endpoint, broker: mod.up(spec, endpoint, broker=broker))
+    if isinstance(results, int):
+        return results
+    for backend, line in results:
+        print(f"[{backend}] {line}")
     return 0

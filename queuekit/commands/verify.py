@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from queuekit.commands.common import load_or_report, print_json
-from queuekit.commands.endpoints import add_endpoint_arguments, backend_module, selected
-from queuekit.local.base import EndpointError
+from queuekit.commands.common import print_json
+from queuekit.commands.endpoints import add_endpoint_arguments, run_backends
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,21 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = load_or_report(args.spec)
-    if spec is None:
-        return 2
-    pairs, problems = selected(spec, args)
-    if problems:
-        for problem in problems:
-            print(f"queuekit verify: {problem}", file=sys.stderr)
-        return 2
-    checks = []
-    for backend, endpoint in pairs:
-        try:
-            checks += [(backend, c) for c in backend_module(backend).verify(spec, endpoint, broker=args.broker)]
-        except EndpointError as exc:
-            print(f"queuekit verify: [{backend}] {exc}", file=sys.stderr)
-            return 2
+    checks = run_backends("verify", args,
+                          lambda mod, spec, endpoint, broker: mod.verify(spec, endpoint, broker=broker))
+    if isinstance(checks, int):
+        return checks
     failed = [c for _, c in checks if not c.ok]
     if args.format == "json":
         print_json({"ok": not failed, "checks": [{"backend": b, "target": c.target, "check": c.name, "ok": c.ok,
