@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         rule_settings = settings.load(args.config, spec.environment)
     except settings.SettingsError as exc:
-        print(f"queuekit check: invalid policy config: {exc}", file=sys.stderr)
+        print(str(exc) if exc.where else f"queuekit check: invalid policy config: {exc}", file=sys.stderr)
         return 2
     from components.plan import fast_plan
 

@@ -1,5 +1,7 @@
 """policy-config.yaml: CrossGuard-style levels/config with per-environment overrides."""
 
+from pathlib import Path
+
 import pytest
 
 from policies.settings import SettingsError, crossguard_config, load, resolve
@@ -40,7 +42,7 @@ def test_shipped_config_is_advisory_in_dev_and_default_in_prod() -> None:
     ({"all": "loud"}, "all: 'loud' is not one of advisory, mandatory, disabled"),
     ({"budget": {"enforcementLevel": "sometimes"}},
      "budget.enforcementLevel: 'sometimes' is not one of advisory, mandatory, disabled"),
-    ({"dead-letter-attempts-band": {"minAttempts": "three"}}, "dead-letter-attempts-band: 'three' is not of type 'number'"),
+    ({"dead-letter-attempts-band": {"minAttempts": "three"}}, "dead-letter-attempts-band.minAttempts: 'three' is not of type 'number'"),
     ({"budget": {"colour": "red"}}, "budget: Additional properties are not allowed ('colour' was unexpected)"),
     ({"environments": {"qa": {}}}, "environments.qa: not an environment (dev, staging, prod)"),
 ])
@@ -54,3 +56,24 @@ def test_crossguard_config_spells_out_every_rule() -> None:
     cfg = crossguard_config(resolve({"budget": "advisory"}, "prod"))
     assert cfg["budget"] == {"enforcementLevel": "advisory", "hoursPerMonth": 730, "prices": ""}
     assert cfg["pubsub-cmek"] == {"enforcementLevel": "mandatory", "required": False}
+
+
+def test_load_names_file_line_and_field(tmp_path: Path) -> None:
+    config = tmp_path / "policy.yaml"
+    config.write_text("budget: advisory\nenvironments:\n  dev:\n    dead-letter-attempts-band:\n"
+                      "      minAttempts: three\n")
+    with pytest.raises(SettingsError) as exc:
+        load(config, "dev")
+    assert str(exc.value) == (f"{config}:5:7: error: environments.dev.dead-letter-attempts-band.minAttempts: "
+                              "'three' is not of type 'number'")
+
+
+def test_load_reports_yaml_syntax_and_missing_file(tmp_path: Path) -> None:
+    config = tmp_path / "policy.yaml"
+    config.write_text("budget: [advisory\n")
+    with pytest.raises(SettingsError) as exc:
+        load(config, "prod")
+    assert str(exc.value).startswith(f"{config}:2:1: error: (root): not valid YAML: ")
+    with pytest.raises(SettingsError) as exc:
+        load(tmp_path / "missing.yaml", "prod")
+    assert str(exc.value) == f"{tmp_path / 'missing.yaml'}:1:1: error: (root): no such file"

@@ -16,6 +16,12 @@ def _write(tmp_path: Path, d: dict, name: str = "spec.yaml") -> str:
     return str(path)
 
 
+def _write_config(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    return str(path)
+
+
 def _check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(["check", *argv])
     out = capsys.readouterr()
@@ -61,7 +67,7 @@ def test_invalid_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert _check(capsys, good, "--base", bad)[0] == 2
     code, _, err = _check(capsys, good, "--config", str(config))
     assert code == 2
-    assert err == ("queuekit check: invalid policy config: no-such-rule: no such rule "
+    assert err == (f"{config}:1:1: error: no-such-rule: no such rule "
                    "(known: see `python -m policies.catalogue`)\n")
     assert _check(capsys, good, "--config", str(tmp_path / "missing.yaml"))[0] == 2
 
@@ -114,12 +120,33 @@ def test_text_names_file_line_and_rule(tmp_path: Path, capsys: pytest.CaptureFix
     ]
 
 
-def test_base_spec_flags_replacement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    base = _write(tmp_path, spec_dict(), "base.yaml")
-    head = _write(tmp_path, changed("queues.0.fifo", True))
-    code, out, _ = _check(capsys, head, "--base", base, "--format", "json")
+@pytest.mark.parametrize(("path", "base_value", "head_value", "queue"), [
+    ("queues.0.fifo", False, True, "image-resize"),
+    ("queues.2.queue_type", "quorum", "classic", "email-send"),
+    ("queues.3.partitions", 12, 6, "clickstream"),
+])
+def test_base_spec_flags_replacement_at_the_queue(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch, path: str, base_value: object,
+                                                  head_value: object, queue: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, changed(path, base_value), "base.yaml")
+    head = _write(tmp_path, changed(path, head_value))
+    code, out, _ = _check(capsys, "spec.yaml", "--base", "base.yaml", "--format", "sarif",
+                          "--config", _write_config(tmp_path, "rabbitmq-quorum-queues: disabled\n"))
     assert code == 1
-    assert [v["rule"] for v in json.loads(out)["violations"]] == ["no-forced-replacement"]
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["ruleId"] == "QK908" and result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == _line_of(head, f"name: {queue}")
+
+
+def test_dev_stack_reports_advisory_and_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped policy-config.yaml makes every rule advisory for `environment: dev`, mandatory in prod."""
+    dev = changed("queues.0.encryption", "none")
+    dev["environment"] = "dev"
+    code, out, _ = _check(capsys, _write(tmp_path, dev), "--format", "json")
+    assert code == 0
+    assert [(v["id"], v["enforcement"]) for v in json.loads(out)["violations"]] == [("QK101", "advisory")] * 2
+    assert _check(capsys, _write(tmp_path, changed("queues.0.encryption", "none")), "--format", "json")[0] == 1
 
 
 def test_catalogue_flag_prints_markdown(capsys: pytest.CaptureFixture[str]) -> None:
