@@ -17,6 +17,7 @@ from support.rabbitmq_cluster import ADMIN_USER, RabbitCluster
 from queuekit.local import rabbitmq as local
 from queuekit.local.rabbitmq_endpoint import RabbitMQError
 from queuekit.local.rabbitmq_secrets import credentials_file, read_passwords
+from queuekit.topology.rabbitmq import principals
 
 pytestmark = pytest.mark.broker
 
@@ -51,6 +52,8 @@ def connect(node: RabbitCluster, vhost: str, user: str, password: str) -> pika.B
 
 def test_up_imports_the_definitions_and_is_idempotent(rabbitmq_node: RabbitCluster) -> None:
     spec = rabbit_spec("up-idem")
+    # Users are broker-wide and the node is shared by the session: start from a broker without them.
+    rabbitmq_node.api("POST", "/api/users/bulk-delete", {"users": sorted(principals(spec, "jobs"))})
     first = local.up(spec, rabbitmq_node.endpoint())
     assert first[0].endswith("broker 'jobs', vhost 'up-idem' created")
     assert "queue email-send (quorum; message-ttl=172800000, dead-letter-exchange=email-send-dlx, " \
