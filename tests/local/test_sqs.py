@@ -44,6 +44,22 @@ def check(checks: list[Check], target: str, name: str) -> Check:
     return next(c for c in checks if (c.target, c.name) == (target, name))
 
 
+def set_keeping_policy(sqs: Any, name: str, attributes: dict[str, str]) -> None:
+    """SetQueueAttributes as AWS does it: moto drops a queue's Policy unless the call repeats it."""
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={**attributes, "Policy": policy})
+
+
+def verify_changed(endpoint: str, *changes: tuple[str, str, dict[str, str]]) -> list[Check]:
+    """``up`` the fan-out spec, change (region, queue, attributes) as an operator might, then ``verify``."""
+    spec = load_path(FANOUT)
+    local_sqs.up(spec, endpoint)
+    for region, name, attributes in changes:
+        set_keeping_policy(client("sqs", endpoint, region), name, attributes)
+    return local_sqs.verify(spec, endpoint, timeout=3)
+
+
 def test_up_then_verify_passes(aws_endpoint: str) -> None:
     spec = load_path(FANOUT)
     lines = local_sqs.up(spec, aws_endpoint)
@@ -116,10 +132,7 @@ def test_deleted_dlq_fails(aws_endpoint: str) -> None:
 
 
 def test_removed_redrive_policy_fails(aws_endpoint: str) -> None:
-    spec = load_path(FANOUT)
-    local_sqs.up(spec, aws_endpoint)
-    set_keeping_policy(client("sqs", aws_endpoint), "orders-billing", {"RedrivePolicy": ""})
-    checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
+    checks = verify_changed(aws_endpoint, ("us-east-1", "orders-billing", {"RedrivePolicy": ""}))
     assert failures(checks) == [("orders-billing", "redrive policy")]
     assert check(checks, "orders-billing", "redrive policy").detail == (
         "none: failed messages are retried until retention expires, never moved to orders-billing-dlq")
@@ -141,13 +154,6 @@ def test_wrong_queue_policy_fails(aws_endpoint: str) -> None:
     assert check(checks, "orders-shipping", "queue policy").detail.startswith("differs from the spec: expected ")
 
 
-def set_keeping_policy(sqs: Any, name: str, attributes: dict[str, str]) -> None:
-    """SetQueueAttributes as AWS does it: moto drops a queue's Policy unless the call repeats it."""
-    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={**attributes, "Policy": policy})
-
-
 def test_encryption_checks_pass_with_what_up_created(aws_endpoint: str) -> None:
     spec = load_path(FANOUT)
     local_sqs.up(spec, aws_endpoint)
@@ -160,21 +166,14 @@ def test_encryption_checks_pass_with_what_up_created(aws_endpoint: str) -> None:
 
 
 def test_encryption_turned_off_fails(aws_endpoint: str) -> None:
-    spec = load_path(FANOUT)
-    local_sqs.up(spec, aws_endpoint)
-    sqs = client("sqs", aws_endpoint)
-    set_keeping_policy(sqs, "image-resize", {"SqsManagedSseEnabled": "false"})
-    checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
+    checks = verify_changed(aws_endpoint, ("us-east-1", "image-resize", {"SqsManagedSseEnabled": "false"}))
     assert failures(checks) == [("image-resize", "encryption")]
     assert check(checks, "image-resize", "encryption").detail == "expected SSE-SQS, found none"
 
 
 def test_wrong_kms_key_or_reuse_period_fails(aws_endpoint: str) -> None:
-    spec = load_path(FANOUT)
-    local_sqs.up(spec, aws_endpoint)
-    set_keeping_policy(client("sqs", aws_endpoint, "eu-west-1"), "exports", {"KmsMasterKeyId": "alias/other"})
-    set_keeping_policy(client("sqs", aws_endpoint), "payments.fifo", {"KmsDataKeyReusePeriodSeconds": "60"})
-    checks = local_sqs.verify(spec, aws_endpoint, timeout=3)
+    checks = verify_changed(aws_endpoint, ("eu-west-1", "exports", {"KmsMasterKeyId": "alias/other"}),
+                            ("us-east-1", "payments.fifo", {"KmsDataKeyReusePeriodSeconds": "60"}))
     assert failures(checks) == [("payments.fifo", "encryption"), ("exports", "encryption")]
     assert check(checks, "exports", "encryption").detail == "expected KMS key alias/exports, found KMS key alias/other"
     assert check(checks, "payments.fifo", "encryption").detail == "KmsDataKeyReusePeriodSeconds='60' (spec: 300)"

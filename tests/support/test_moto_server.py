@@ -9,16 +9,11 @@ from support.moto_server import require_moto
 MESSAGE = "moto_server is not installed (pip install 'moto[server]'; see .ci/install-aws.sh)"
 
 
-def test_missing_moto_fails_in_ci() -> None:
-    with pytest.raises(pytest.fail.Exception) as failed:
-        require_moto(None, ci=True)
-    assert str(failed.value) == MESSAGE
-
-
-def test_missing_moto_skips_outside_ci() -> None:
-    with pytest.raises(pytest.skip.Exception) as skipped:
-        require_moto(None, ci=False)
-    assert str(skipped.value) == MESSAGE
+@pytest.mark.parametrize(("ci", "outcome"), [(True, pytest.fail.Exception), (False, pytest.skip.Exception)])
+def test_missing_moto_fails_in_ci_and_skips_outside(ci: bool, outcome: type[BaseException]) -> None:
+    with pytest.raises(outcome) as stopped:
+        require_moto(None, ci=ci)
+    assert str(stopped.value) == MESSAGE
 
 
 def test_present_moto_is_used_in_ci() -> None:
