@@ -30,7 +30,6 @@ Outputs: ``address`` (LB), ``admin_password`` and ``password.<user>`` (secrets).
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +49,7 @@ from components.kafka_boot import (
     roles,
 )
 from components.kafka_provision import provision_script
+from components.node_tls import fixed_lb_ip, lb_names
 from components.notify import used_targets
 from components.vmcluster import VmClusterArgs, add_vm_cluster, fleet_args, hostnames, hosts_file, node_ips
 from queuekit import sizing
@@ -100,12 +100,12 @@ def node_boots(a: KafkaClusterArgs) -> tuple[NodeBoot, ...]:
     hosts, ips, text = hostnames(f), node_ips(f.cloud, f.cidr, len(f.zones), f.nodes), hosts_file(f)
     groups = tuple(g["group"] for g in a.plan["consumer_groups"])
     dlqs = tuple(t["name"] for t in a.plan["topics"] if t["kind"] == "dlq")
-    lb_names = (f"*.elb.{f.region}.amazonaws.com",) if f.cloud == "aws" else (f.lb_ip or "",)
     return tuple(NodeBoot(
         cloud=f.cloud, index=i, role=role, hostname=hosts[i], ip=ips[i], zone=f.zones[i % len(f.zones)],
         hosts_file=text, voters=voters(a), brokers=a.brokers, cluster_id=a.cluster_id, cluster=f.physical,
         region=f.region, version=a.version, secret_ref=a.secret_name, ca_target=a.ca_target, groups=groups,
-        dlq_topics=dlqs, lb_names=lb_names, provision=provision_script(a.plan, a.brokers) if i == 0 else None)
+        dlq_topics=dlqs, lb_names=lb_names(f.cloud, f.region, f.lb_ip),
+        provision=provision_script(a.plan, a.brokers) if i == 0 else None)
         for i, role in enumerate(roles(a.brokers)))
 
 
@@ -209,7 +209,7 @@ def cluster_args(spec: Spec, broker: Broker) -> KafkaClusterArgs:
         fleet, nodes=vms, disk_gb=size, lb_nodes=broker.nodes if vms > broker.nodes else None,
         node_disk_gb=(size,) * broker.nodes + (CONTROLLER_DISK_GB,) * (vms - broker.nodes) if vms > broker.nodes
         else (), gzip_user_data=aws,
-        lb_ip=None if aws else str(ipaddress.ip_network(fleet.cidr).network_address + 256 + 5))
+        lb_ip=fixed_lb_ip(broker.cloud, fleet.cidr))
     planned = plan(spec, broker.name)
     lag, dlq = alarm_thresholds(spec, broker.name, planned)
     prefix = f"{spec.project}-{spec.environment}"

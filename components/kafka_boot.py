@@ -40,6 +40,8 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
+from components.node_tls import GCP_HELPERS, node_cert_step, read_secret_step
+
 CLIENT_PORT = 9093
 INTERNAL_PORT = 9094
 CONTROLLER_PORT = 9095
@@ -158,83 +160,21 @@ def server_properties(b: NodeBoot) -> str:
     return "\n".join(lines) + "\n"
 
 
-CERT_TOOL = r'''
-import datetime, ipaddress, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.x509.oid import NameOID
-
-seed_hex, cluster, host, ip, out, *extra = sys.argv[1:]
-seed = bytes.fromhex(seed_hex)[:32]
-
-
-def san(name):
-    try:
-        return x509.IPAddress(ipaddress.ip_address(name))
-    except ValueError:
-        return x509.DNSName(name)
-
-
-ca_key = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
-ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"queuekit {cluster} kafka CA")])
-start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
-ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-      .serial_number(1).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3650))
-      .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-      .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-      .sign(ca_key, None))
-key = ec.generate_private_key(ec.SECP256R1())
-now = datetime.datetime.now(datetime.timezone.utc)
-node = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
-        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=825))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host), x509.IPAddress(ipaddress.ip_address(ip))]
-                                                   + [san(x) for x in extra]), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH,
-                                              x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .sign(ca_key, None))
-pem = serialization.Encoding.PEM
-with open(f"{out}/ca.pem", "wb") as fh:
-    fh.write(ca.public_bytes(pem))
-with open(f"{out}/node.pem", "wb") as fh:
-    fh.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    fh.write(node.public_bytes(pem) + ca.public_bytes(pem))
-'''
-
-
 def boot_script(b: NodeBoot) -> str:
     """The node's boot script (plain text: it names the secret, it does not hold it)."""
     archive = f"kafka_{SCALA}-{b.version}"
     url = f"https://archive.apache.org/dist/kafka/{b.version}/{archive}.tgz"
     exporter = ("https://repo1.maven.org/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/"
                 f"{JMX_EXPORTER_VERSION}/jmx_prometheus_javaagent-{JMX_EXPORTER_VERSION}.jar")
-    if b.cloud == "aws":
-        packages = "openjdk-17-jre-headless python3-cryptography awscli curl"
-        read_secret = (f"aws secretsmanager get-secret-value --region {b.region} --secret-id \"$SECRET\" "
-                       "--query SecretString --output text")
-        publish_ca = (f"aws ssm put-parameter --region {b.region} --name \"$CA_TARGET\" --type String --overwrite "
-                      "--value file:///etc/kafka/tls/ca.pem >/dev/null")
-    else:
-        packages = "openjdk-17-jre-headless python3-cryptography curl jq"
-        read_secret = ('curl -sf -H "Authorization: Bearer $(gcp_token)" '
-                       '"https://secretmanager.googleapis.com/v1/projects/$(gcp_project)/secrets/$SECRET/versions/'
-                       'latest:access" | jq -r .payload.data | base64 -d')
-        publish_ca = ('curl -sf -X POST -H "Authorization: Bearer $(gcp_token)" -H "Content-Type: application/json" '
-                      '"https://secretmanager.googleapis.com/v1/projects/$(gcp_project)/secrets/$CA_TARGET:addVersion" '
-                      '-d "{\\"payload\\":{\\"data\\":\\"$(base64 -w0 /etc/kafka/tls/ca.pem)\\"}}" >/dev/null')
-    sans = "".join(f" {n}" for n in b.lb_names)
+    packages = ("openjdk-17-jre-headless python3-cryptography awscli curl" if b.cloud == "aws" else
+                "openjdk-17-jre-headless python3-cryptography curl jq")
     head = f"""#!/bin/bash
 # queuekit: Kafka {b.version} node {b.hostname} ({b.role}) — see components/kafka_boot.py
 set -euo pipefail
 umask 077
 """
     body = f"""
-gcp_token() {{ curl -sf -H 'Metadata-Flavor: Google' \\
-  http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token | jq -r .access_token; }}
-gcp_project() {{ curl -sf -H 'Metadata-Flavor: Google' \
-  http://metadata.google.internal/computeMetadata/v1/project/project-id; }}
-
+{GCP_HELPERS}
 hostnamectl set-hostname {b.hostname}
 grep -q '# queuekit kafka' /etc/hosts || {{ echo '# queuekit kafka'; cat <<'HOSTS'; }} >> /etc/hosts
 {b.hosts_file}HOSTS
@@ -256,22 +196,8 @@ fi
 cat > /etc/kafka/jmx-exporter.yaml <<'YAML'
 {JMX_RULES}YAML
 
-SECRETS=""
-for attempt in $(seq 1 60); do  # the node's grant on the secret may still be propagating
-  SECRETS=$({read_secret}) && [ -n "$SECRETS" ] && break
-  echo "waiting for the cluster secret (attempt $attempt)" >&2
-  sleep 10
-done
-[ -n "$SECRETS" ] || {{ echo "cannot read the cluster secret $SECRET" >&2; exit 1; }}
-field() {{ python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])" <<<"$SECRETS"; }}
-ADMIN_PASSWORD=$(field admin_password)
-CA_SEED=$(field ca_seed | sha256sum | cut -d' ' -f1)
-cat > /etc/kafka/certtool.py <<'PY'
-{CERT_TOOL}PY
-[ -f /etc/kafka/tls/node.pem ] || \
-  python3 /etc/kafka/certtool.py "$CA_SEED" {b.cluster} {b.hostname} {b.ip} /etc/kafka/tls{sans}
-{publish_ca} || echo "could not publish the CA certificate (retried on next boot)" >&2
-
+{read_secret_step(b.cloud, b.region)}ADMIN_PASSWORD=$(field admin_password)
+{node_cert_step(b.cloud, b.region, "kafka", "/etc/kafka", b.cluster, b.hostname, b.ip, b.lb_names)}
 cat > /etc/kafka/server.properties <<'PROPS'
 {server_properties(b)}PROPS
 cat >> /etc/kafka/server.properties <<PROPS
