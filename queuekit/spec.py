@@ -716,6 +716,10 @@ class _Builder:
         if engine == "rabbitmq" and nodes % 2 == 0:
             self.error((*path, "nodes"), f"{nodes} RabbitMQ nodes cannot keep a quorum majority through a partition "
                                          f"any better than {nodes - 1}; use an odd number")
+        if engine == "kafka" and raw.get("tls") is False:
+            # The Kafka cluster's SCRAM passwords travel in the clear without TLS; the component has no plain listener.
+            self.error((*path, "tls"), "Kafka clusters always listen with TLS (SASL_SSL on 9093); remove 'tls: false'",
+                       key=True)
         if len(self.diagnostics) != n_before or region is None:
             return None
         return Broker(name=name, engine=engine, cloud=cloud, region=region, nodes=nodes,

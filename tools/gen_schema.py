@@ -193,7 +193,7 @@ BROKER = obj({
     "allowed_cidrs": d({"type": "array", "items": STR, "maxItems": 50},
                        "Client networks admitted to the broker ports (default 10.0.0.0/8)."),
     "version": d(STR, "Broker version (default: the component's pinned version)."),
-    "tls": d(BOOL, "TLS listeners (default true)."),
+    "tls": d(BOOL, "TLS listeners (default true; Kafka clusters always use TLS)."),
     "tags": ref("tags"),
 }, required=("engine", "cloud"), desc="A self-hosted cluster.")
 

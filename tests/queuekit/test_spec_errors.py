@@ -33,6 +33,8 @@ CASES = [
      {("queues[0].volume.message_size", "'2 kilos' is not a size: use a number and a unit B, KB, MB, GB, TB, KiB, "
                                         "MiB, GiB or TiB")}),
     # SQS limits that moto does not enforce
+    ("brokers.events.tls", False,
+     {("brokers.events.tls", "Kafka clusters always listen with TLS (SASL_SSL on 9093); remove 'tls: false'")}),
     ("queues.0.visibility_timeout", "99999s",
      {("queues[0].visibility_timeout", "visibility_timeout 99999s is out of range for sqs: must be 0s to 12h")}),
     ("queues.0.retention", "10s", {("queues[0].retention", "retention 10s is out of range for sqs: must be 1m to 14d")}),
