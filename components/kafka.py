@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.blueprint import Blueprint, Concat, Handle, JsonDoc, QueuekitComponent, Secret
+from components.blueprint import Blueprint, Concat, JsonDoc, QueuekitComponent, Secret
 from components.common import aws_tags, gcp_label, gcp_labels
 from components.kafka_alarms import AlarmArgs, Threshold, add_alarms
 from components.kafka_boot import (
@@ -49,9 +49,9 @@ from components.kafka_boot import (
     roles,
 )
 from components.kafka_provision import provision_script
-from components.node_tls import fixed_lb_ip, lb_names
+from components.node_tls import add_fleet_with_secret, ca_location, fixed_lb_ip, lb_names
 from components.notify import used_targets
-from components.vmcluster import VmClusterArgs, add_vm_cluster, fleet_args, hostnames, hosts_file, node_ips
+from components.vmcluster import VmClusterArgs, fleet_args, hostnames, hosts_file, node_ips
 from queuekit import sizing
 from queuekit.model import Broker, Spec
 from queuekit.topology.kafka import plan
@@ -118,53 +118,14 @@ def _build(name: str, a: KafkaClusterArgs) -> Blueprint:
     value = Secret(JsonDoc({"admin_password": admin.result, "ca_seed": seed.result,
                             "users": {u: h.result for u, h in users}}))
     fleet = dataclasses.replace(a.fleet, user_data=tuple(boot_script(b) for b in node_boots(a)))
-    if fleet.cloud == "aws":
-        secret = _aws_secret(bp, name, a, value)
-        vms = add_vm_cluster(bp, dataclasses.replace(fleet, extra_statements=_aws_statements(a, secret)))
-    else:
-        secret = _gcp_secret(bp, name, a, a.secret_name, "secret", value)
-        ca = _gcp_secret(bp, name, a, a.ca_target, "ca-certificate", None)
-        vms = add_vm_cluster(bp, fleet)
-        member = Concat(("serviceAccount:", vms.identity))
-        for handle, key, role in ((secret, "secret", "secretAccessor"), (ca, "ca-certificate", "secretVersionAdder")):
-            bp.add("gcp:secretmanager/secretIamMember:SecretIamMember", f"{name}.{key}-{role}",
-                   secret_id=handle.id, role=f"roles/secretmanager.{role}", member=member, project=fleet.project)
+    vms = add_fleet_with_secret(bp, name, fleet, a.secret_name, a.ca_target,
+                                f"queuekit Kafka {fleet.physical}: admin and user passwords, CA seed", value, a.tags)
     add_alarms(bp, name, a.alarms, vms.instances)
     bp.outputs["address"] = vms.lb_address
     bp.outputs["admin_password"] = admin.result
     for user, handle in users:
         bp.outputs[f"password.{user}"] = handle.result
     return bp
-
-
-def _aws_secret(bp: Blueprint, name: str, a: KafkaClusterArgs, value: Secret) -> Handle:
-    # No kms_key_id: Secrets Manager encrypts with the account's aws/secretsmanager KMS key, whose policy
-    # lets exactly the principals allowed GetSecretValue decrypt through Secrets Manager (no KMS grant needed).
-    secret = bp.add("aws:secretsmanager/secret:Secret", f"{name}.secret", name=a.secret_name,
-                    description=f"queuekit Kafka {a.fleet.physical}: admin and user passwords, CA seed",
-                    recovery_window_in_days=7, region=a.fleet.region, tags=a.tags)
-    bp.add("aws:secretsmanager/secretVersion:SecretVersion", f"{name}.secret-value", secret_id=secret.id,
-           secret_string=value, region=a.fleet.region)
-    return secret
-
-
-def _aws_statements(a: KafkaClusterArgs, secret: Handle) -> tuple[dict[str, Any], ...]:
-    return (
-        {"Sid": "ReadClusterSecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-         "Resource": secret.arn},
-        {"Sid": "PublishCaCertificate", "Effect": "Allow", "Action": "ssm:PutParameter",
-         "Resource": f"arn:aws:ssm:{a.fleet.region}:*:parameter{a.ca_target}"},
-    )
-
-
-def _gcp_secret(bp: Blueprint, name: str, a: KafkaClusterArgs, secret_id: str, key: str,
-                value: Secret | None) -> Handle:
-    secret = bp.add("gcp:secretmanager/secret:Secret", f"{name}.{key}", secret_id=secret_id,
-                    replication={"auto": {}}, labels=a.tags, project=a.fleet.project)
-    if value is not None:
-        bp.add("gcp:secretmanager/secretVersion:SecretVersion", f"{name}.{key}-value", secret=secret.id,
-               secret_data=value)
-    return secret
 
 
 # ------------------------------------------------------------------------------------ the stack
@@ -235,8 +196,7 @@ def add_to_stack(spec: Spec, bp: Blueprint) -> None:
         ips = node_ips(f.cloud, f.cidr, len(f.zones), f.nodes)[:broker.nodes]
         bp.outputs[f"{key}.bootstrap"] = Concat((h.address, f":{CLIENT_PORT}"))
         bp.outputs[f"{key}.brokers"] = ",".join(f"{ip}:{CLIENT_PORT}" for ip in ips)
-        bp.outputs[f"{key}.ca_certificate"] = (f"ssm:{args.ca_target}" if f.cloud == "aws" else
-                                               f"projects/{f.project}/secrets/{args.ca_target}")
+        bp.outputs[f"{key}.ca_certificate"] = ca_location(f, args.ca_target)
         bp.outputs[f"{key}.secret"] = args.secret_name
         bp.outputs[f"{key}.admin_password"] = Secret(h.admin_password)
         for user in args.plan["users"]:

@@ -7,12 +7,18 @@ its peers (:func:`cert_tool`). Each node then issues its own certificate (an ECD
 node; CN and SAN = hostname and private IP, plus the load balancer's names so clients can connect through
 it with hostname verification on) and publishes the CA certificate for clients: an SSM parameter (AWS)
 or a new version of a Secret Manager secret (GCP), the place the stack output ``<engine>.<broker>.ca_certificate``
-names. The node's identity may read *that* secret and write *that* CA target only.
+names. The node's identity may read *that* secret and write *that* CA target only
+(:func:`add_fleet_with_secret`). The boot scripts name the secret and never hold it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+from typing import Any
+
+from components.blueprint import Blueprint, Concat, Handle, Secret
+from components.vmcluster import VmCluster, VmClusterArgs, add_vm_cluster
 
 # Run as ``certtool.py SEED_HEX CLUSTER HOST IP OUT_DIR [EXTRA_NAME ...]``: writes OUT_DIR/ca.pem (the CA
 # certificate) and OUT_DIR/node.pem (the node's PKCS#8 key, its certificate, then the CA certificate).
@@ -128,3 +134,54 @@ cat > {etc}/certtool.py <<'PY'
   python3 {etc}/certtool.py "$CA_SEED" {cluster} {hostname} {ip} {etc}/tls{sans}
 {publish} || echo "could not publish the CA certificate (retried on next boot)" >&2
 """
+
+
+# ------------------------------------------------------------------------------ the cluster's resources
+
+
+def add_fleet_with_secret(bp: Blueprint, name: str, fleet: VmClusterArgs, secret_name: str, ca_target: str | None,
+                          description: str, value: Secret, tags: dict[str, str]) -> VmCluster:
+    """The cluster secret holding ``value``, the CA target (unless None), and the fleet allowed exactly those.
+
+    AWS: a Secrets Manager secret (no kms_key_id: the account's aws/secretsmanager KMS key, whose policy lets
+    exactly the principals allowed GetSecretValue decrypt through Secrets Manager) and resource-scoped node
+    policy statements on its ARN and the SSM parameter's ARN. GCP: Secret Manager secrets for the value and
+    the CA certificate, with IAM members for the nodes' service account on each.
+    """
+    if fleet.cloud == "aws":
+        secret = bp.add("aws:secretsmanager/secret:Secret", f"{name}.secret", name=secret_name,
+                        description=description, recovery_window_in_days=7, region=fleet.region, tags=tags)
+        bp.add("aws:secretsmanager/secretVersion:SecretVersion", f"{name}.secret-value", secret_id=secret.id,
+               secret_string=value, region=fleet.region)
+        statements: tuple[dict[str, Any], ...] = (
+            {"Sid": "ReadClusterSecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+             "Resource": secret.arn},)
+        if ca_target is not None:
+            statements += ({"Sid": "PublishCaCertificate", "Effect": "Allow", "Action": "ssm:PutParameter",
+                            "Resource": f"arn:aws:ssm:{fleet.region}:*:parameter{ca_target}"},)
+        return add_vm_cluster(bp, dataclasses.replace(fleet, extra_statements=(*fleet.extra_statements, *statements)))
+    grants = [(_gcp_secret(bp, name, fleet, secret_name, "secret", value, tags), "secret", "secretAccessor")]
+    if ca_target is not None:
+        grants.append((_gcp_secret(bp, name, fleet, ca_target, "ca-certificate", None, tags), "ca-certificate",
+                       "secretVersionAdder"))
+    vms = add_vm_cluster(bp, fleet)
+    member = Concat(("serviceAccount:", vms.identity))
+    for handle, key, role in grants:
+        bp.add("gcp:secretmanager/secretIamMember:SecretIamMember", f"{name}.{key}-{role}",
+               secret_id=handle.id, role=f"roles/secretmanager.{role}", member=member, project=fleet.project)
+    return vms
+
+
+def _gcp_secret(bp: Blueprint, name: str, fleet: VmClusterArgs, secret_id: str, key: str, value: Secret | None,
+                tags: dict[str, str]) -> Handle:
+    secret = bp.add("gcp:secretmanager/secret:Secret", f"{name}.{key}", secret_id=secret_id,
+                    replication={"auto": {}}, labels=tags, project=fleet.project)
+    if value is not None:
+        bp.add("gcp:secretmanager/secretVersion:SecretVersion", f"{name}.{key}-value", secret=secret.id,
+               secret_data=value)
+    return secret
+
+
+def ca_location(fleet: VmClusterArgs, ca_target: str) -> str:
+    """Where clients fetch the CA certificate (the ``<engine>.<broker>.ca_certificate`` stack output)."""
+    return f"ssm:{ca_target}" if fleet.cloud == "aws" else f"projects/{fleet.project}/secrets/{ca_target}"
