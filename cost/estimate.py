@@ -123,10 +123,10 @@ def chart(spec: Spec, path: str | Path, prices: Catalog | None = None,
     return draw(spec, Path(path), prices or load_catalog(), hours_per_month)
 
 
-def render_table(est: Estimate, compared: dict[str, float] | None = None, width: int = 160) -> str:
+def render_table(est: Estimate, compared: dict[str, float] | None = None) -> str:
     from cost.render import render_table as table
 
-    return table(est, compared, width)
+    return table(est, compared)
 
 
 def render_json(est: Estimate, compared: dict[str, float] | None = None) -> str:

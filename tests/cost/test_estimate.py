@@ -98,6 +98,11 @@ def test_renderers_mark_usage_based_lines(base) -> None:
     table = render_table(est, compare(base))
     assert "SQS requests *" in table and "Instances *" not in table
     assert "Same topology on each backend" in table
+    boxed = [line for line in table.splitlines() if line[:1] in "┌├│└"]
+    # Estimate box: 4 rules, header, 2 footer rows around the lines; compare box: 3 rules and a header.
+    assert len(boxed) == (len(est.lines) + 7) + (len(compare(base)) + 4)
+    assert {len(line) for line in boxed[:len(est.lines) + 7]} == {len(boxed[0])}  # one width per table
+    assert [line.split("│")[-2].strip() for line in boxed if "│ Total " in line] == [f"${est.monthly_total:,.2f}"]
     md = render_markdown(est)
     assert md.startswith("| Resource | Backend | Component |")
     assert "| image-resize | sqs | SQS requests * |" in md
