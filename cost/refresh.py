@@ -28,13 +28,19 @@ class NoCredentials(RuntimeError):
 
 
 def on_demand_prices(price_list: list[str]) -> set[float]:
-    """Every non-zero USD on-demand price in a GetProducts ``PriceList``."""
+    """Every non-zero USD on-demand price in a GetProducts ``PriceList``.
+
+    The API nests ``terms.OnDemand.<offer term>.priceDimensions`` (AWS's published GetProducts example,
+    shipped in botocore); the bulk price-list files add a level, ``terms.OnDemand.<sku>.<offer term>``.
+    Both are read, so a catalog can be checked against either.
+    """
     found: set[float] = set()
     for item in price_list:
         product = json.loads(item)
-        for offers in product.get("terms", {}).get("OnDemand", {}).values():
-            for dims in (offer.get("priceDimensions", {}) for offer in offers.values()):
-                for dim in dims.values():
+        for term in product.get("terms", {}).get("OnDemand", {}).values():
+            offers = [term] if "priceDimensions" in term else [o for o in term.values() if isinstance(o, dict)]
+            for offer in offers:
+                for dim in offer.get("priceDimensions", {}).values():
                     usd = float(dim.get("pricePerUnit", {}).get("USD", "0"))
                     if usd:
                         found.add(usd)

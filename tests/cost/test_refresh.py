@@ -74,3 +74,17 @@ def test_without_credentials_the_command_fails_and_changes_nothing(tmp_path: Pat
     assert main(["cost", "refresh-prices", "--prices", str(path)]) == 1
     assert "no AWS credentials found" in capsys.readouterr().err
     assert path.read_text() == before
+
+
+def test_parses_the_get_products_response_aws_publishes() -> None:
+    """AWS's own documented GetProducts example (shipped in botocore's service data, not written by us)."""
+    import botocore
+
+    examples = Path(botocore.__file__).parent / "data" / "pricing" / "2017-10-15" / "examples-1.json"
+    (example,) = json.loads(examples.read_text())["examples"]["GetProducts"]
+    assert on_demand_prices(example["output"]["PriceList"]) == {0.138}  # "$0.138 per GB-month of ... io1"
+    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    request = {"ServiceCode": "AmazonEC2", **example["input"]}  # the example predates ServiceCode being required
+    with Stubber(client) as stub:  # the response passes the real client's response-shape validation
+        stub.add_response("get_products", example["output"], request)
+        assert client.get_products(**request)["PriceList"] == example["output"]["PriceList"]
