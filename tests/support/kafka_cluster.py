@@ -28,7 +28,6 @@ import ctypes
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -38,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from support.runtime import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIBS = REPO_ROOT / ".cache" / "kafka" / "libs"
@@ -61,20 +62,6 @@ rootLogger.appenderRef.file.ref = file
 def installed() -> bool:
     """True when the Kafka jars are cached (``bash .ci/kafka-jars.sh``) and a ``java`` is on PATH."""
     return shutil.which("java") is not None and any(LIBS.glob("kafka_2.13-*.jar"))
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free on 127.0.0.1 right now (held open together so they are distinct)."""
-    socks: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind((LOOPBACK, 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def new_cluster_id() -> str:

@@ -6,21 +6,16 @@ developer machine without the jars they skip with the command that fetches them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from support.kafka_cluster import KafkaCluster, installed
+from support.runtime import require
 
 
 def _require_kafka() -> None:
-    if installed():
-        return
-    message = "Kafka jars missing: run `bash .ci/kafka-jars.sh` (needs Java 17+ and Maven)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    require(installed(), "Kafka jars missing: run `bash .ci/kafka-jars.sh` (needs Java 17+ and Maven)")
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.runtime import require
+
 START_TIMEOUT = 15.0
 
 
@@ -47,11 +49,9 @@ MISSING = "moto_server is not installed (pip install 'moto[server]'; see .ci/ins
 
 def require_moto(binary: str | None, *, ci: bool) -> str:
     """The console script's path; without it skip, except in CI, where it must fail the run loudly."""
-    if binary is not None:
-        return binary
-    if ci:
-        pytest.fail(MISSING)
-    pytest.skip(MISSING)
+    require(binary is not None, MISSING, ci=ci)
+    assert binary is not None
+    return binary
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from support.runtime import require
+
 EMULATOR = Path("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -65,13 +67,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def require_emulator(binary: Path, *, ci: bool) -> None:
     """Skip without the emulator, except in CI, where a missing emulator must fail the run loudly."""
-    if binary.exists():
-        return
-    message = (f"the Pub/Sub emulator is not installed ({binary}; Debian package "
-               "google-cloud-cli-pubsub-emulator, see .ci/install-gcp.sh)")
-    if ci:
-        pytest.fail(message)
-    pytest.skip(message)
+    require(binary.exists(), f"the Pub/Sub emulator is not installed ({binary}; Debian package "
+                             "google-cloud-cli-pubsub-emulator, see .ci/install-gcp.sh)", ci=ci)
 
 
 @pytest.fixture(scope="session")

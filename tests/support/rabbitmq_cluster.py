@@ -32,6 +32,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.runtime import free_ports
+
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 ADMIN_USER = "qk-admin"
 LOOPBACK = "127.0.0.1"
@@ -40,20 +42,6 @@ LOOPBACK = "127.0.0.1"
 def installed() -> bool:
     """True when Debian's rabbitmq-server (and Erlang's epmd) are installed."""
     return (RABBITMQ_BIN / "rabbitmq-server").exists() and shutil.which("epmd") is not None
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free on 127.0.0.1 right now (held open together so they are distinct)."""
-    socks = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind((LOOPBACK, 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,17 @@ skip locally but FAIL under ``CI=true`` (``.ci/install-rabbitmq.sh`` installs it
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from support.rabbitmq_cluster import RabbitCluster, installed
+from support.runtime import require
 
 
 def require_rabbitmq() -> None:
     """Skip (fail in CI) when Debian's rabbitmq-server is not installed."""
-    if installed():
-        return
-    message = "rabbitmq-server is not installed (run .ci/install-rabbitmq.sh)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    require(installed(), "rabbitmq-server is not installed (run .ci/install-rabbitmq.sh)")
 
 
 @pytest.fixture(scope="session")
