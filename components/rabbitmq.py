@@ -3,9 +3,17 @@
 A cluster is the shared VM fleet (``components.vmcluster``: network, nodes across zones,
 encrypted disks, IMDSv2, least-privilege identity, CIDR-only ingress, internal LB) plus:
 
-* **secrets** as ``random`` passwords — the Erlang cookie, the admin password and one password
-  per application user — embedded in the nodes' boot scripts, which are Pulumi secrets, and
-  exported as secret stack outputs so each application can fetch its own password;
+* **one secret** (AWS Secrets Manager, encrypted with the account's ``aws/secretsmanager`` KMS key /
+  GCP Secret Manager) holding the Erlang cookie, the admin password, the CA seed and one password per
+  application user — all ``random`` passwords, also exported as secret stack outputs so each
+  application can fetch its own. The nodes read it by name with their own identity, which may read
+  *that* secret and write *that* CA-certificate target only (``components.node_tls``: AWS statements on
+  the secret's ARN and the SSM parameter's ARN; GCP IAM members on the two secrets). The boot scripts
+  hold no secret, so they are plain (reviewable) user data;
+* **TLS** (``tls: true``) signed by the cluster's own CA, derived from the seed on every node (like the
+  Kafka clusters): node certificates name the hostname, private IP and the LB (AWS: the region's ELB
+  domain; GCP: the LB's fixed address); the CA certificate is published to an SSM parameter / a Secret
+  Manager secret, the stack output ``rabbitmq.<broker>.ca_certificate``;
 * each node's **boot script** (``components.rabbitmq_boot``): install, cookie, TLS, peer
   discovery, Prometheus plugin, and the topology definitions of ``queuekit.topology.rabbitmq``
   loaded at boot (the same document ``render`` prints and ``local up`` imports);
@@ -28,11 +36,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.blueprint import Blueprint, Handle, QueuekitComponent, Secret
+from components.blueprint import Blueprint, Handle, JsonDoc, QueuekitComponent, Secret
 from components.common import aws_tags, gcp_label, gcp_labels
+from components.node_tls import add_fleet_with_secret, ca_location, fixed_lb_ip, lb_names
 from components.notify import aws_actions, gcp_channels, used_targets
 from components.rabbitmq_boot import DISK_ALARM_METRIC, MEMORY_ALARM_METRIC, QUEUE_METRIC, BootArgs, boot_script
-from components.vmcluster import VmClusterArgs, add_vm_cluster, fleet_args, hostnames, hosts_file
+from components.vmcluster import VmClusterArgs, fleet_args, hostnames, hosts_file, node_ips
 from queuekit.model import Broker, Spec
 from queuekit.topology.rabbitmq import definitions, principals, queue_plans, vhost_name
 
@@ -62,6 +71,8 @@ class RabbitClusterArgs:
     queue_alarms: tuple[QueueAlarm, ...]
     notify: tuple[tuple[str, str, str], ...]  # (name, kind, value) of the spec's notify targets used
     stack_prefix: str  # "<project>-<environment>"
+    secret_name: str  # AWS secret name / GCP secret id
+    ca_target: str | None  # AWS SSM parameter name / GCP secret id of the CA certificate (None: TLS off)
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -83,16 +94,22 @@ def _build(name: str, a: RabbitClusterArgs) -> Blueprint:
     bp = Blueprint()
     cookie = bp.add(PASSWORD, f"{name}.erlang-cookie", length=48, special=False)
     admin = bp.add(PASSWORD, f"{name}.admin-password", length=32, special=False)
+    seed = bp.add(PASSWORD, f"{name}.ca-seed", length=64, special=False)
     users = [(u, bp.add(PASSWORD, f"{name}.password-{_slug(u)}", length=32, special=False)) for u in a.users]
+    value = Secret(JsonDoc({"erlang_cookie": cookie.result, "admin_password": admin.result, "ca_seed": seed.result,
+                            "users": {u: h.result for u, h in users}}))
     fleet = a.fleet
     hosts, hosts_text = hostnames(fleet), hosts_file(fleet)
-    scripts = tuple(Secret(boot_script(BootArgs(
-        cloud=fleet.cloud, index=i, hostnames=hosts, hosts_file=hosts_text, lb_name=f"{fleet.physical}.internal",
-        version=a.version, tls=a.tls, definitions=a.definitions, vhost=a.vhost, cookie=cookie.result,
-        admin_password=admin.result, user_passwords=tuple((u, h.result) for u, h in users),
-        metrics_namespace=fleet.metrics_namespace, log_group=f"/queuekit/{fleet.physical}/prometheus")))
+    ips = node_ips(fleet.cloud, fleet.cidr, len(fleet.zones), fleet.nodes)
+    scripts = tuple(boot_script(BootArgs(
+        cloud=fleet.cloud, index=i, hostnames=hosts, hosts_file=hosts_text, ip=ips[i], region=fleet.region,
+        cluster=fleet.physical, lb_names=lb_names(fleet.cloud, fleet.region, fleet.lb_ip), version=a.version,
+        tls=a.tls, definitions=a.definitions, vhost=a.vhost, secret_ref=a.secret_name, ca_target=a.ca_target,
+        metrics_namespace=fleet.metrics_namespace, log_group=f"/queuekit/{fleet.physical}/prometheus"))
         for i in range(fleet.nodes))
-    vms = add_vm_cluster(bp, dataclasses.replace(fleet, user_data=scripts))
+    vms = add_fleet_with_secret(
+        bp, name, dataclasses.replace(fleet, user_data=scripts), a.secret_name, a.ca_target,
+        f"queuekit RabbitMQ {fleet.physical}: Erlang cookie, admin and user passwords, CA seed", value, a.tags)
     if fleet.cloud == "aws":
         _aws_alarms(bp, name, a, vms.instances)
     else:
@@ -200,21 +217,27 @@ def cluster_args(spec: Spec, broker: Broker) -> RabbitClusterArgs:
                        health_port=client_ports[0], user_data=(),
                        metrics_namespace=f"queuekit/rabbitmq/{spec.project}-{spec.environment}-{broker.name}",
                        tags=tags)
+    aws = broker.cloud == "aws"
+    fleet = dataclasses.replace(fleet, gzip_user_data=aws, lb_ip=fixed_lb_ip(broker.cloud, fleet.cidr))
     notify = used_targets(spec, broker.name)
     return RabbitClusterArgs(
         broker=broker.name, fleet=fleet, version=broker.version, tls=broker.tls,
         definitions=definitions(spec, broker.name), vhost=vhost_name(spec),
         users=tuple(principals(spec, broker.name)), queue_alarms=queue_alarms(spec, broker.name), notify=notify,
         stack_prefix=f"{spec.project}-{spec.environment}",
+        secret_name=f"queuekit/{fleet.physical}/rabbitmq" if aws else f"{fleet.physical}-rabbitmq",
+        ca_target=None if not broker.tls else
+        f"/queuekit/{fleet.physical}/rabbitmq-ca.pem" if aws else f"{fleet.physical}-rabbitmq-ca",
         tags=tags if broker.cloud == "aws" else {k: gcp_label(v) for k, v in tags.items()})
 
 
 def add_to_stack(spec: Spec, bp: Blueprint) -> None:
     """One ``queuekit:rabbitmq:Cluster`` per rabbitmq broker, and how clients reach it as stack outputs.
 
-    Clients need the LB address, the vhost and their user's password; the passwords are exported as
-    secrets (``pulumi stack output --show-secrets rabbitmq.<broker>.password.<user>``) because the
-    boot scripts that also hold them are secret and unreadable once the VMs exist.
+    Clients need the LB address, the vhost, their user's password — exported as secrets
+    (``pulumi stack output --show-secrets rabbitmq.<broker>.password.<user>``) — and, with TLS, the
+    cluster CA certificate, published by the nodes where ``rabbitmq.<broker>.ca_certificate`` says
+    (``ssm:<parameter>`` / ``projects/<project>/secrets/<id>``).
     """
     for broker in spec.brokers.values():
         if broker.engine != "rabbitmq":
@@ -224,6 +247,8 @@ def add_to_stack(spec: Spec, bp: Blueprint) -> None:
         key = f"rabbitmq.{broker.name}"
         bp.outputs[f"{key}.address"] = h.address
         bp.outputs[f"{key}.vhost"] = args.vhost
+        if args.ca_target is not None:
+            bp.outputs[f"{key}.ca_certificate"] = ca_location(args.fleet, args.ca_target)
         bp.outputs[f"{key}.admin_password"] = Secret(h.admin_password)
         for user in args.users:
             bp.outputs[f"{key}.password.{user}"] = Secret(getattr(h, f"password.{user}"))
