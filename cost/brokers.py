@@ -10,7 +10,7 @@ whatever the fleet adds later. Per broker and month:
 * the internal load balancer (NLB hours / forwarding-rule hours);
 * the NAT for the nodes' egress: AWS NAT gateway hours plus its Elastic IP (public IPv4 hours);
   GCP Cloud NAT per VM-hour (capped above 32 VMs) plus its external IP;
-* the cluster secret (Kafka): AWS Secrets Manager secret-months / GCP active secret versions;
+* the cluster secret (Kafka, RabbitMQ): AWS Secrets Manager secret-months / GCP active secret versions;
 * the cluster's alarms: CloudWatch alarms / Cloud Monitoring conditions and the series they return;
 * cross-zone replication: every published byte is copied to each follower replica; with replicas
   spread over z zones, min(copies, z) − 1 copies cross a zone boundary. Kafka copies = the topic's

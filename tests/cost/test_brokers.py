@@ -2,7 +2,7 @@
 
 Expected values are worked out here from the spec's fields and the rules the components document
 (Kafka: 3 dedicated 20 GiB controllers above 3 nodes, broker disk = max(disk, retained × replication ÷
-brokers ÷ 0.7); one NAT gateway with one public IPv4, one LB, one secret per Kafka cluster; 3 alarms per
+brokers ÷ 0.7); one NAT gateway with one public IPv4, one LB, one secret per Kafka or RabbitMQ cluster; 3 alarms per
 node plus the cluster and queue alarms), times the catalog's unit prices.
 """
 
@@ -87,7 +87,8 @@ def test_rabbitmq_on_gcp(base, only) -> None:
     assert lines[NAT_GATEWAY].quantity == 3 * HOURS  # Cloud NAT: per VM-hour
     assert lines[NAT_GATEWAY].monthly == pytest.approx(3 * HOURS * 0.0014)
     assert lines[PUBLIC_IPS].monthly == pytest.approx(HOURS * 0.005)
-    assert SECRETS not in lines  # RabbitMQ passwords live in the (secret) boot scripts only
+    # the cluster secret + the CA certificate secret, one active version each: 2 × the catalog's $0.06
+    assert (lines[SECRETS].quantity, lines[SECRETS].monthly) == (2, pytest.approx(2 * 0.06))
     # 3 per node (down, disk, memory) + backlog + DLQ depth; oldest_message_age has no RabbitMQ metric
     assert lines[MONITORING_CONDITIONS].quantity == 11
     produced = 20 * HOURS * 3600 * 8192
