@@ -26,10 +26,12 @@ def queue(draw: st.DrawFn, name: str) -> dict[str, Any]:
     q: dict[str, Any] = {"name": name, "backend": backend}
     if backend == "sqs":
         q["visibility_timeout"] = draw(duration(0, 43200))
-        q["retention"] = draw(duration(60, 14 * 86400))
+        retention = draw(st.integers(60, 14 * 86400))
+        q["retention"] = f"{retention}s"
         q["fifo"] = draw(st.booleans())
+        # A DLQ must keep messages at least as long as its source (a documented semantic check).
         q["dead_letter"] = draw(st.one_of(st.just("none"), st.fixed_dictionaries(
-            {"max_receives": st.integers(1, 1000), "retention": duration(14 * 86400 - 10, 14 * 86400)})))
+            {"max_receives": st.integers(1, 1000), "retention": duration(retention, 14 * 86400)})))
         q["producers"] = [f"arn:aws:iam::123456789012:role/{name}-p"]
     elif backend == "pubsub":
         q["visibility_timeout"] = draw(duration(10, 600))
