@@ -13,7 +13,7 @@ Pass 3 skips any item whose subtree already failed pass 2, so one typo gives one
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,15 +99,15 @@ class _Builder:
         return any(b[:n] == tuple(path) for b in self.bad)
 
     def duration(self, path: FieldPath, value: Any) -> int | None:
-        try:
-            return parse_duration(value)
-        except UnitError as exc:
-            self.error(path, str(exc))
-            return None
+        return self._unit(path, value, parse_duration)
 
     def size(self, path: FieldPath, value: Any) -> int | None:
+        return self._unit(path, value, parse_size)
+
+    def _unit(self, path: FieldPath, value: Any, parse: Callable[[Any], int]) -> int | None:
+        """The value in seconds / bytes, or None with the unit error reported at ``path``."""
         try:
-            return parse_size(value)
+            return parse(value)
         except UnitError as exc:
             self.error(path, str(exc))
             return None
