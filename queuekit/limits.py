@@ -84,6 +84,7 @@ QUEUE_FIELDS: dict[str, frozenset[str]] = {
     "partitions": frozenset({"kafka"}),
     "replication": frozenset({"kafka"}),
     "min_insync_replicas": frozenset({"kafka"}),
+    "schema": frozenset({"pubsub"}),
 }
 TOPIC_FIELDS: dict[str, frozenset[str]] = {
     "region": frozenset({"sqs", "pubsub"}),
@@ -93,6 +94,7 @@ TOPIC_FIELDS: dict[str, frozenset[str]] = {
     "partitions": frozenset({"kafka"}),
     "replication": frozenset({"kafka"}),
     "min_insync_replicas": frozenset({"kafka"}),
+    "schema": frozenset({"pubsub"}),
 }
 SUBSCRIPTION_FIELDS: dict[str, frozenset[str]] = {
     "raw_delivery": frozenset({"sqs"}),
@@ -112,6 +114,12 @@ NAME_RULES: dict[str, tuple[re.Pattern[str], int, str]] = {
 }
 SNS_TOPIC_MAX = 256
 PUBSUB_FILTER_MAX = 256  # bytes; Pub/Sub rejects longer filters, the emulator does not
+# Pub/Sub "Schema overview" (cloud.google.com/pubsub/docs/schemas), "Schema quotas and limits": "The size of
+# the schema definition field must not exceed 300 KB" (some older translations of that page still say 50 KB).
+# Google's KB is 1,000 bytes (10 MB messages are 10,000,000 B above), so this is the stricter reading.
+PUBSUB_SCHEMA_MAX = 300_000
+PUBSUB_SCHEMA_SUFFIX = "-schema"  # a created schema is named <topic>-schema
+PUBSUB_SCHEMA_NAME = re.compile(r"projects/[^/]+/schemas/[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}")
 
 AWS_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+")
 GCP_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")

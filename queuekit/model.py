@@ -166,6 +166,28 @@ class PubSubOptions:
 
 
 @dataclass(frozen=True)
+class PubSubSchema:
+    """A Pub/Sub topic's schema: one queuekit creates (``type`` + ``definition``) or an existing ``name``.
+
+    ``definition`` is the schema file's text (the spec names the file; the loader reads it), and
+    ``type``/``encoding`` keep the spec's words; ``api_type``/``api_encoding`` are Pub/Sub's enums.
+    """
+
+    encoding: Literal["json", "binary"]
+    type: Literal["avro", "protobuf"] | None = None
+    definition: str | None = None
+    name: str | None = None
+
+    @property
+    def api_type(self) -> str | None:
+        return {"avro": "AVRO", "protobuf": "PROTOCOL_BUFFER"}.get(self.type or "")
+
+    @property
+    def api_encoding(self) -> str:
+        return self.encoding.upper()
+
+
+@dataclass(frozen=True)
 class Subscription:
     """One consumer of a fan-out topic: gets every message published to the topic.
 
@@ -213,6 +235,7 @@ class Queue:
     replication: int | None  # Kafka (resolved: given, or min(3, nodes)); else None
     min_insync_replicas: int | None  # Kafka (resolved: given, or replication - 1, at least 1); else None
     source: Source
+    schema: PubSubSchema | None = None  # Pub/Sub: the queue's topic enforces this schema
 
     @property
     def dlq_name(self) -> str:
@@ -243,6 +266,7 @@ class Topic:
     replication: int | None
     min_insync_replicas: int | None
     source: Source
+    schema: PubSubSchema | None = None  # Pub/Sub: published messages must match this schema
 
     def subscription_dlq_name(self, sub: Subscription) -> str:
         if sub.dead_letter is not None and sub.dead_letter.target:

@@ -13,6 +13,7 @@ Pass 3 skips any item whose subtree already failed pass 2, so one typo gives one
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from queuekit.model import (
     Encryption,
     NotifyTarget,
     PubSubOptions,
+    PubSubSchema,
     Queue,
     Source,
     Spec,
@@ -498,6 +500,63 @@ class _Builder:
             push_service_account=raw.get("push_service_account"), push_audience=raw.get("push_audience"),
         )
 
+    def _schema(self, path: FieldPath, raw: Mapping[str, Any], backend: str) -> PubSubSchema | None:
+        """A topic's schema: ``{type, definition}`` (a file next to the spec, read here) or ``{name}``."""
+        given = raw.get("schema")
+        if given is None or backend != "pubsub":
+            return None  # on other backends _fields_allowed already reported it
+        spath = (*path, "schema")
+        encoding = given.get("encoding", "json")
+        if "definition" in given and "name" in given:
+            self.error((*spath, "name"), "give definition (a schema file to create) or name (an existing schema), "
+                                         "not both", key=True)
+            return None
+        if "name" in given:
+            if "type" in given:
+                self.error((*spath, "type"), "'type' goes with definition; an existing schema (name) has its own type",
+                           key=True)
+            if not L.PUBSUB_SCHEMA_NAME.fullmatch(given["name"]):
+                self.error((*spath, "name"), f"{given['name']!r} is not a schema name: projects/PROJECT/schemas/ID "
+                                             f"(ID: {L.NAME_RULES['pubsub'][2]})")
+            return PubSubSchema(encoding=encoding, name=given["name"])
+        if "definition" not in given:
+            self.error(spath, "give definition (a schema file to create) or name (an existing schema)")
+            return None
+        if "type" not in given:
+            self.error(spath, "missing required field 'type' (avro or protobuf) for a schema definition")
+            return None
+        text = self._schema_file((*spath, "definition"), given["definition"], given["type"])
+        return None if text is None else PubSubSchema(encoding=encoding, type=given["type"], definition=text)
+
+    def _schema_file(self, path: FieldPath, relative: str, kind: str) -> str | None:
+        """The text of the schema file ``relative`` to the spec file, or None after reporting why it is unusable."""
+        file = Path(self.file).parent / relative
+        try:
+            size = file.stat().st_size
+            if size > L.PUBSUB_SCHEMA_MAX:
+                self.error(path, f"schema file '{relative}' is {size:,} bytes; Pub/Sub allows at most "
+                                 f"{L.PUBSUB_SCHEMA_MAX:,} bytes (300 KB)")
+                return None
+            text = file.read_bytes().decode("utf-8")
+        except OSError as exc:
+            self.error(path, f"cannot read schema file '{relative}' (relative to the spec file): "
+                             f"{exc.strerror or exc}")
+            return None
+        except UnicodeDecodeError as exc:
+            self.error(path, f"schema file '{relative}' is not UTF-8 text (byte {exc.start})")
+            return None
+        if kind == "avro":
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as exc:
+                self.error(path, f"schema file '{relative}' is not an Avro schema: Avro schemas are JSON "
+                                 f"({exc.msg} at line {exc.lineno} column {exc.colno})")
+                return None
+            except RecursionError:
+                self.error(path, f"schema file '{relative}' is not an Avro schema: JSON nested too deeply")
+                return None
+        return text
+
     def _tags(self, path: FieldPath, raw: Mapping[str, str] | None) -> dict[str, str]:
         tags = dict(self.defaults.get("tags") or {})
         tags.update(raw or {})
@@ -553,7 +612,7 @@ class _Builder:
         dl_raw = raw.get("dead_letter", self.defaults.get("dead_letter"))
         makes_dlq = dl_raw != "none" and not (isinstance(dl_raw, dict) and dl_raw.get("target"))
         self._name((*path, "name"), raw["name"], backend, fifo=fifo,
-                   derived=(dlq_name(backend, raw["name"]),) if makes_dlq else ())
+                   derived=(*((dlq_name(backend, raw["name"]),) if makes_dlq else ()), *_schema_id(raw)))
         for flag in ("high_throughput_fifo", "content_based_deduplication"):
             if raw.get(flag) is not None and not fifo:
                 self.error((*path, flag), f"'{flag}' needs fifo: true", key=True)
@@ -593,7 +652,7 @@ class _Builder:
             protect=raw.get("protect", self.environment == "prod"),
             pubsub=self._pubsub_options(path, raw, retention) if backend == "pubsub" else PubSubOptions(),
             queue_type=raw.get("queue_type", "quorum"), partitions=partitions, replication=replication,
-            min_insync_replicas=isr, source=self.source(path),
+            min_insync_replicas=isr, source=self.source(path), schema=self._schema(path, raw, backend),
         )
         return queue if len(self.diagnostics) == n_before else None
 
@@ -610,7 +669,7 @@ class _Builder:
                 self.error((*path, "name"), f"{name!r} is not a valid SNS topic name: letters, digits, '-' and '_', "
                                             f"at most {L.SNS_TOPIC_MAX - 5}")
         else:
-            self._name((*path, "name"), name, backend)
+            self._name((*path, "name"), name, backend, derived=_schema_id(raw))
         retention = None if backend != "kafka" else L.DEFAULTS["kafka"]["retention"]
         if "retention" in raw:
             retention = self.duration((*path, "retention"), raw["retention"])
@@ -641,7 +700,7 @@ class _Builder:
             volume=volume, tags=self._tags(path, raw.get("tags")),
             protect=raw.get("protect", self.environment == "prod"),
             queue_type=raw.get("queue_type", "quorum"), partitions=partitions, replication=replication,
-            min_insync_replicas=isr, source=self.source(path),
+            min_insync_replicas=isr, source=self.source(path), schema=self._schema(path, raw, backend),
         )
         return topic if len(self.diagnostics) == n_before else None
 
@@ -726,6 +785,14 @@ class _Builder:
                       instance_type=instance, instance_type_auto=requested == "auto", disk_bytes=disk or 0,
                       zones=tuple(raw.get("zones", ())), allowed_cidrs=cidrs, version=raw.get("version"),
                       tls=raw.get("tls", True), tags=self._tags(path, raw.get("tags")), source=self.source(path))
+
+
+def _schema_id(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The id of the schema a topic creates (``<topic>-schema``), for the name-length check."""
+    given = raw.get("schema")
+    if isinstance(given, dict) and "definition" in given and raw.get("backend") == "pubsub":
+        return (f"{raw['name']}{L.PUBSUB_SCHEMA_SUFFIX}",)
+    return ()
 
 
 def _num(value: Any) -> float | None:

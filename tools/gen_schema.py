@@ -100,6 +100,14 @@ DEFS = {
         "pollers": d({"type": "integer", "minimum": 0, "maximum": 100000},
                      "Consumers long-polling (SQS empty receives; Kafka consumer instances)."),
     }, desc="Expected traffic: drives the cost estimate and broker sizing."),
+    "pubsub_schema": obj({
+        "type": d({"type": "string", "enum": ["avro", "protobuf"]}, "Schema type of definition (avro | protobuf)."),
+        "definition": d(STR, "Schema file, relative to the spec file; queuekit creates the schema <topic>-schema."),
+        "name": d(STR, "An existing schema instead: projects/<project>/schemas/<id>."),
+        "encoding": d({"type": "string", "enum": ["json", "binary"]},
+                      "How publishers encode messages: json (default) | binary."),
+    }, desc="Pub/Sub topic schema: {type, definition} to create one, or {name} to use one; messages that do not "
+            "match are rejected on publish."),
     "pubsub_options": {},  # filled below (shared by queues and subscriptions)
 }
 
@@ -141,6 +149,7 @@ QUEUE = obj({
     "volume": ref("volume"),
     "tags": ref("tags"),
     "protect": d(BOOL, "Pulumi protect (default: true in prod)."),
+    "schema": ref("pubsub_schema"),
     "filter": d(STR, "Pub/Sub subscription filter expression."),
     **PUBSUB_PROPS,
     "queue_type": d({"type": "string", "enum": ["quorum", "classic"]}, "RabbitMQ queue type (default quorum)."),
@@ -166,6 +175,7 @@ TOPIC = obj({
     "region": d(STR, "Override the default region (sqs/pubsub)."),
     "fifo": d(BOOL, "SNS FIFO topic with FIFO subscription queues (default false)."),
     "retention": d("duration", "Topic retention (Pub/Sub 10m-31d; Kafka retention.ms; default none/7d)."),
+    "schema": ref("pubsub_schema"),
     "encryption": ref("encryption"),
     "subscriptions": {"type": "array", "items": SUBSCRIPTION, "minItems": 1, "maxItems": 100},
     "producers": ref("principals"),

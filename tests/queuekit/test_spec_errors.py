@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from factories import DELETE, changed, errors, messages, spec_dict
+
+from queuekit.model import PubSubSchema
 
 CASES = [
     # unknown keys and types (schema pass)
@@ -173,3 +177,89 @@ def test_notify_target_of_the_wrong_cloud_is_rejected() -> None:
 def test_duplicate_keys_are_errors_not_last_one_wins() -> None:
     [diag] = errors(b"version: 1\nproject: shop\nproject: other\n")
     assert (diag.line, diag.path, diag.message) == (3, "project", "duplicate key 'project' (first at line 2)")
+
+
+# Pub/Sub topic schemas: the definition file is read relative to the spec file.
+AVSC = '{"type": "record", "name": "Report", "fields": [{"name": "id", "type": "string"}]}'
+SCHEMA_NAME = "projects/shop-prod-4821/schemas/report-job"
+SCHEMA_CASES = [
+    ("queues.0.schema", {"name": SCHEMA_NAME},
+     {("queues[0].schema", "'schema' is not supported on backend sqs; it applies to pubsub")}),
+    ("queues.1.schema", {"type": "avro", "definition": "report.avsc", "name": SCHEMA_NAME},
+     {("queues[1].schema.name", "give definition (a schema file to create) or name (an existing schema), not both")}),
+    ("queues.1.schema", {"encoding": "json"},
+     {("queues[1].schema", "give definition (a schema file to create) or name (an existing schema)")}),
+    ("queues.1.schema", {"definition": "report.avsc"},
+     {("queues[1].schema", "missing required field 'type' (avro or protobuf) for a schema definition")}),
+    ("topics.1.schema", {"type": "avro", "name": SCHEMA_NAME},
+     {("topics[1].schema.type", "'type' goes with definition; an existing schema (name) has its own type")}),
+    ("topics.1.schema", {"name": "projects/shop-prod-4821/schemas/1x"},
+     {("topics[1].schema.name", "'projects/shop-prod-4821/schemas/1x' is not a schema name: "
+                                "projects/PROJECT/schemas/ID (ID: 3-255 characters: start with a letter, then "
+                                "letters, digits and - _ . ~ + %)")}),
+    ("topics.1.schema", {"type": "json", "definition": "report.avsc"},
+     {("topics[1].schema.type", "'json' is not one of: avro, protobuf")}),
+    ("topics.1.schema", {"name": SCHEMA_NAME, "encoding": "text"},
+     {("topics[1].schema.encoding", "'text' is not one of: json, binary")}),
+    ("topics.1.schema", {"type": "avro", "definition": "missing.avsc"},
+     {("topics[1].schema.definition", "cannot read schema file 'missing.avsc' (relative to the spec file): "
+                                      "No such file or directory")}),
+    ("topics.1.schema", {"type": "avro", "definition": "big.avsc"},
+     {("topics[1].schema.definition", "schema file 'big.avsc' is 300,001 bytes; Pub/Sub allows at most "
+                                      "300,000 bytes (300 KB)")}),
+    ("topics.1.schema", {"type": "protobuf", "definition": "latin1.proto"},
+     {("topics[1].schema.definition", "schema file 'latin1.proto' is not UTF-8 text (byte 3)")}),
+    ("topics.1.schema", {"type": "avro", "definition": "report.proto"},
+     {("topics[1].schema.definition", "schema file 'report.proto' is not an Avro schema: Avro schemas are JSON "
+                                      "(Expecting value at line 1 column 1)")}),
+    ("queues.1.name", "q" * 249,  # its DLQ's name fits (253), its schema's does not
+     {("queues[1].name", f"derived name '{'q' * 249}-schema' is 256 characters; pubsub allows at most 255")}),
+]
+PROTO = 'syntax = "proto3";\nmessage Report {\n  string id = 1;\n}\n'
+
+
+def schema_dir(tmp_path: Path) -> Path:
+    """A spec directory with the schema files the cases name."""
+    (tmp_path / "report.avsc").write_text(AVSC)
+    (tmp_path / "report.proto").write_text(PROTO)
+    (tmp_path / "big.avsc").write_text(AVSC + " " * (300_001 - len(AVSC)))
+    (tmp_path / "latin1.proto").write_bytes(b"// \xe9t\xe9\n" + PROTO.encode())
+    return tmp_path
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), SCHEMA_CASES,
+                         ids=[f"{c[0]}={c[1]!r}"[:60] for c in SCHEMA_CASES])
+def test_schema_errors(tmp_path: Path, path: str, value: object, expected: set[tuple[str, str]]) -> None:
+    d = changed(path, value)
+    if path == "queues.1.name":
+        d["queues"][1]["schema"] = {"type": "avro", "definition": "report.avsc"}
+    spec_file = str(schema_dir(tmp_path) / "spec.yaml")
+    assert {(e.path, e.message) for e in errors(d, spec_file)} == expected
+
+
+def test_schema_definition_is_read_relative_to_the_spec_file(tmp_path: Path) -> None:
+    from factories import load
+
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "report.avsc").write_text(AVSC + " " * (300_000 - len(AVSC)))  # exactly the limit
+    (tmp_path / "stacks").mkdir()
+    d = changed("queues.1.schema", {"type": "avro", "definition": "../schemas/report.avsc"})
+    d["topics"][1]["schema"] = {"name": SCHEMA_NAME, "encoding": "binary"}
+    spec = load(d, str(tmp_path / "stacks" / "shop.yaml"))
+    assert spec.queues[1].schema == PubSubSchema(encoding="json", type="avro",
+                                                 definition=AVSC + " " * (300_000 - len(AVSC)))
+    assert spec.topics[1].schema == PubSubSchema(encoding="binary", name=SCHEMA_NAME)
+    assert spec.queues[0].schema is None
+
+
+def test_schema_error_is_located(tmp_path: Path) -> None:
+    raw = b"""version: 1
+project: shop
+queues:
+  - name: report-jobs
+    backend: pubsub
+    schema: {type: avro, definition: nope.avsc}
+"""
+    [diag] = errors(raw, str(tmp_path / "x.yaml"))
+    assert str(diag) == (f"{tmp_path / 'x.yaml'}:6:38: error: queues[0].schema.definition: cannot read schema file "
+                         "'nope.avsc' (relative to the spec file): No such file or directory")
