@@ -63,6 +63,8 @@ def mock_state(token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict
             rid = f"projects/{project}/topics/{physical}"
         elif token == "gcp:pubsub/subscription:Subscription":
             rid = f"projects/{project}/subscriptions/{physical}"
+        elif token == "gcp:pubsub/schema:Schema":
+            rid = f"projects/{project}/schemas/{physical}"
         elif token == "gcp:monitoring/notificationChannel:NotificationChannel":
             rid = f"projects/{project}/notificationChannels/{name}"
             state["name"] = rid

@@ -29,9 +29,21 @@ from typing import Any
 from components import gcp_alerts
 from components.blueprint import Blueprint, Handle, QueuekitComponent, Ref
 from components.common import gcp_labels
-from queuekit.model import Alarms, DeadLetter, Encryption, PubSubOptions, Queue, Spec, Subscription, Topic
+from queuekit.limits import PUBSUB_SCHEMA_SUFFIX
+from queuekit.model import (
+    Alarms,
+    DeadLetter,
+    Encryption,
+    PubSubOptions,
+    PubSubSchema,
+    Queue,
+    Spec,
+    Subscription,
+    Topic,
+)
 
 TOPIC = "gcp:pubsub/topic:Topic"
+SCHEMA = "gcp:pubsub/schema:Schema"
 SUBSCRIPTION = "gcp:pubsub/subscription:Subscription"
 TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember"
 SUBSCRIPTION_MEMBER = "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember"
@@ -91,6 +103,7 @@ class TopicArgs:
     kms_key_name: Any | None  # ref to the CMEK grant's crypto_key_id, None = Google-managed
     agent_member: Any | None  # ref to the Pub/Sub service agent's member; set when dead-lettering
     dead_letter_target: bool = False  # other subscriptions dead-letter into this topic
+    schema: PubSubSchema | None = None  # the topic's schema (never its dead-letter topics')
 
 
 class PubSubTopic(QueuekitComponent):
@@ -111,7 +124,7 @@ class PubSubQueue(PubSubTopic):
 
 def _build(a: TopicArgs) -> Blueprint:
     bp = Blueprint()
-    topic = _topic(bp, a, a.name, a.retention)
+    topic = _topic(bp, a, a.name, a.retention, _schema_settings(bp, a))
     topic_name = Ref(topic.name, "name")
     for member in a.producers:
         bp.add(TOPIC_MEMBER, f"pubsub-{a.name}-publisher-{_slug(member)}", topic=topic_name, role=PUBLISHER,
@@ -156,13 +169,32 @@ def _build(a: TopicArgs) -> Blueprint:
     return bp
 
 
-def _topic(bp: Blueprint, a: TopicArgs, name: str, retention: int | None) -> Handle:
+def _topic(bp: Blueprint, a: TopicArgs, name: str, retention: int | None,
+           schema_settings: dict[str, Any] | None = None) -> Handle:
     return bp.add(
         TOPIC, f"pubsub-{name}-topic", protect=a.protect, name=name, project=a.project, labels=a.labels,
         message_retention_duration=duration(retention) if retention else None,
         kms_key_name=a.kms_key_name,
         message_storage_policy={"allowed_persistence_regions": [a.region]} if a.region else None,
+        schema_settings=schema_settings,
     )
+
+
+def _schema_settings(bp: Blueprint, a: TopicArgs) -> dict[str, Any] | None:
+    """The topic's ``schema_settings``; a schema defined in the spec is created first.
+
+    The topic takes the created schema's id from its output, so the topic depends on the schema
+    (created before it, deleted after it). An existing schema (``name``) is referenced as given.
+    """
+    s = a.schema
+    if s is None:
+        return None
+    schema: Any = s.name
+    if s.definition is not None:
+        created = bp.add(SCHEMA, f"pubsub-{a.name}-schema", protect=a.protect, name=f"{a.name}{PUBSUB_SCHEMA_SUFFIX}",
+                         project=a.project, type=s.api_type, definition=s.definition)
+        schema = created.id
+    return {"schema": schema, "encoding": s.api_encoding}
 
 
 def _subscription(bp: Blueprint, a: TopicArgs, s: SubscriptionArgs, topic: Handle,
@@ -244,7 +276,7 @@ def add_to_stack(spec: Spec, bp: Blueprint) -> None:
         dl, alerts = target_of(q.dead_letter, q.alarms)
         sub = SubscriptionArgs(q.name, q.visibility_timeout, q.retention, q.pubsub, q.consumers, dl, alerts)
         handle = bp.add_component(PubSubQueue, f"pubsub-{q.name}", TopicArgs(
-            name=q.name, retention=None, producers=q.producers, subscriptions=(sub,),
+            name=q.name, retention=None, producers=q.producers, subscriptions=(sub,), schema=q.schema,
             **common(q.name, q.encryption, q.region, q.tags, q.protect)))
         target_topics[q.name] = Ref(handle.name, "topic_id")
         _export(bp, q.name, handle)
@@ -258,7 +290,7 @@ def add_to_stack(spec: Spec, bp: Blueprint) -> None:
             subs.append(SubscriptionArgs(t.subscription_queue_name(s), s.visibility_timeout, s.retention, s.pubsub,
                                          s.consumers, dl, alerts))
         handle = bp.add_component(PubSubTopic, f"pubsub-{t.name}", TopicArgs(
-            name=t.name, retention=t.retention, producers=t.producers, subscriptions=tuple(subs),
+            name=t.name, retention=t.retention, producers=t.producers, subscriptions=tuple(subs), schema=t.schema,
             **common(t.name, t.encryption, t.region, t.tags, t.protect)))
         _export(bp, t.name, handle)
 

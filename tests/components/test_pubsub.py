@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import changed, load
+from factories import changed, load, spec_dict
 from pubsub_factory import (
     AGENT,
     API,
@@ -249,3 +249,35 @@ def test_fast_plan_equals_mock_plan() -> None:
                                             "push_service_account": f"p@{PROJECT}.iam.gserviceaccount.com"})
     spec = load(d)
     assert fast_plan(spec) == mock_plan(spec)
+
+
+AVRO = '{"type": "record", "name": "Report", "fields": [{"name": "id", "type": "string"}]}\n'
+SCHEMA = "gcp:pubsub/schema:Schema"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_schema_definition_creates_the_schema_the_topic_enforces(engine: str, tmp_path: Any) -> None:
+    (tmp_path / "report.avsc").write_text(AVRO)
+    d = queue_only(schema={"type": "avro", "definition": str(tmp_path / "report.avsc"), "encoding": "binary"})
+    items = plan(d, engine)
+    assert items["pubsub-report-jobs-schema"].type == SCHEMA
+    assert items["pubsub-report-jobs-schema"].inputs == {
+        "name": "report-jobs-schema", "project": PROJECT, "type": "AVRO", "definition": AVRO}
+    assert items["pubsub-report-jobs-schema"].parent == items["pubsub-report-jobs"].urn
+    assert items["pubsub-report-jobs-topic"].inputs == {
+        "name": "report-jobs", "project": PROJECT, "labels": LABELS, "messageStoragePolicy": REGIONS,
+        "schemaSettings": {"schema": f"projects/{PROJECT}/schemas/report-jobs-schema", "encoding": "BINARY"}}
+    names = list(items)  # the topic takes the schema's id, so the schema is created first
+    assert names.index("pubsub-report-jobs-schema") < names.index("pubsub-report-jobs-topic")
+    assert "schemaSettings" not in items["pubsub-report-jobs-dlq-topic"].inputs
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_schema_name_uses_an_existing_schema(engine: str) -> None:
+    name = f"projects/{PROJECT}/schemas/order-event"
+    d = spec_dict(PUBSUB_BASE)
+    d["topics"][0]["schema"] = {"name": name, "encoding": "json"}
+    items = plan(d, engine)
+    assert not of_type(items, SCHEMA)
+    assert items["pubsub-order-events-topic"].inputs["schemaSettings"] == {"schema": name, "encoding": "JSON"}
+    assert "schemaSettings" not in items["pubsub-report-jobs-topic"].inputs
