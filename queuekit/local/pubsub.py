@@ -6,7 +6,10 @@ builds the clients and turns what the user must fix into one-line errors.
 
 ``up`` creates the same topics and subscriptions the Pulumi components do (names, dead-letter
 policy, retry policy, expiration, retention, filter, ordering, push config) and is idempotent:
-what exists is reported, not changed. IAM is not set here: the emulator does not enforce it, and
+what exists is reported, not changed. A topic's schema is created first (``<topic>-schema`` from the
+spec's definition; a schema named in the spec must already exist) and the topic enforces it. The
+emulator implements Avro schemas only: a protobuf definition fails there with Google's "not
+implemented" message, as a one-line error. IAM is not set here: the emulator does not enforce it, and
 on real GCP the Pulumi stack owns the grants.
 
 ``verify`` publishes one probe per queue/topic and, per subscription: checks it exists on the right
@@ -14,7 +17,8 @@ topic with the right dead-letter policy, that its dead-letter topic has a subscr
 without one drops messages), pulls the probe (fan-out), then nacks it until ``max_deliveries`` and
 finds it on the dead-letter subscription. Two kinds of subscription are checked by configuration
 only, and the check says so: push subscriptions (the emulator would push to the spec's endpoint,
-which verify cannot observe) and subscriptions with a filter (the probe may not match it).
+which verify cannot observe) and subscriptions with a filter (the probe may not match it). A topic with a
+schema gets its schema settings checked and no probe (the probe is not a message of the user's schema).
 While waiting, any message that is not a probe is nacked at once; on a busy real subscription
 that counts as a delivery attempt, so run ``verify`` against fresh or quiet stacks.
 """
@@ -25,13 +29,14 @@ import time
 import uuid
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from queuekit.limits import PUBSUB_SCHEMA_SUFFIX
 from queuekit.local.base import Check
 from queuekit.local.pubsub_endpoint import Clients, PubSubError, clients
 from queuekit.local.pubsub_endpoint import why as _why
-from queuekit.model import DeadLetter, PubSubOptions, Spec
+from queuekit.model import DeadLetter, PubSubOptions, PubSubSchema, Spec
 
 with warnings.catch_warnings():  # google.api_core warns about Python 3.11's end of life on import
     warnings.simplefilter("ignore", FutureWarning)
@@ -69,6 +74,7 @@ class SubPlan:
 class Plan:
     topics: tuple[str, ...]
     subscriptions: tuple[SubPlan, ...]  # dead-letter subscriptions first, so policies point at ready topics
+    schemas: dict[str, PubSubSchema] = field(default_factory=dict)  # topic -> the schema it enforces
 
 
 def plan(spec: Spec) -> Plan:
@@ -87,6 +93,7 @@ def plan(spec: Spec) -> Plan:
         dlq_subs.append(SubPlan(sub_id, dlq, dlq, ack, dl.retention, PubSubOptions(), None))
         return DeadLetterPlan(dlq, dlq, dl.max_deliveries, generated=True)
 
+    schemas = {x.name: x.schema for x in (*spec.queues_on("pubsub"), *spec.topics_on("pubsub")) if x.schema}
     for q in spec.queues_on("pubsub"):
         topics.append(q.name)
         dl = dead_letter(q.name, q.dead_letter, q.visibility_timeout)
@@ -97,7 +104,7 @@ def plan(spec: Spec) -> Plan:
             sub_id = t.subscription_queue_name(s)
             dl = dead_letter(sub_id, s.dead_letter, s.visibility_timeout)
             subs.append(SubPlan(t.name, sub_id, t.name, s.visibility_timeout, s.retention, s.pubsub, dl))
-    return Plan(tuple(topics), tuple(dlq_subs + subs))
+    return Plan(tuple(topics), tuple(dlq_subs + subs), schemas)
 
 
 def subscription_request(c: Clients, s: SubPlan) -> dict[str, Any]:
@@ -133,7 +140,11 @@ def up(spec: Spec, endpoint: str | None, *, broker: str | None = None) -> list[s
     p = plan(spec)
     lines = []
     for name in p.topics:
-        if _create(c.publisher.create_topic, {"name": c.topic(name), "labels": {"managed-by": "queuekit"}}):
+        request: dict[str, Any] = {"name": c.topic(name), "labels": {"managed-by": "queuekit"}}
+        if name in p.schemas:
+            lines += _schema_up(c, name, p.schemas[name])
+            request["schema_settings"] = schema_settings(c, name, p.schemas[name])
+        if _create(c.publisher.create_topic, request):
             lines.append(f"created topic {c.topic(name)}")
         else:
             lines.append(f"topic {c.topic(name)} exists")
@@ -147,7 +158,31 @@ def up(spec: Spec, endpoint: str | None, *, broker: str | None = None) -> list[s
     return lines
 
 
-def _create(call: Any, request: dict[str, Any]) -> bool:
+def schema_settings(c: Clients, topic: str, s: PubSubSchema) -> dict[str, str]:
+    """The topic's SchemaSettings: the schema queuekit creates (``<topic>-schema``) or the existing one named."""
+    return {"schema": s.name or c.schema(f"{topic}{PUBSUB_SCHEMA_SUFFIX}"), "encoding": s.api_encoding}
+
+
+def _schema_up(c: Clients, topic: str, s: PubSubSchema) -> list[str]:
+    """Create the topic's schema from its definition, or check that the named one exists."""
+    if s.name is not None:
+        try:
+            c.schemas.get_schema(name=s.name, timeout=API_TIMEOUT)
+        except gexc.NotFound:
+            raise PubSubError(f"topic {topic}: schema {s.name} does not exist; queuekit creates only schemas given "
+                              "by definition") from None
+        except gexc.GoogleAPIError as exc:
+            raise PubSubError(f"reading schema {s.name}: {_why(exc)}") from None
+        return [f"schema {s.name} exists"]
+    name = c.schema(f"{topic}{PUBSUB_SCHEMA_SUFFIX}")
+    request = {"parent": f"projects/{c.project}", "schema_id": name.rsplit("/", 1)[-1],
+               "schema": {"type_": s.api_type, "definition": s.definition}}
+    if _create(c.schemas.create_schema, request, name):
+        return [f"created schema {name} ({s.type})"]
+    return [f"schema {name} exists"]
+
+
+def _create(call: Any, request: dict[str, Any], name: str | None = None) -> bool:
     """True if created, False if it existed; anything Google refuses is the user's to fix (PubSubError)."""
     try:
         call(request=request, timeout=API_TIMEOUT)
@@ -155,7 +190,7 @@ def _create(call: Any, request: dict[str, Any]) -> bool:
     except gexc.AlreadyExists:
         return False
     except gexc.GoogleAPIError as exc:
-        raise PubSubError(f"creating {request['name']}: {_why(exc)}") from None
+        raise PubSubError(f"creating {name or request['name']}: {_why(exc)}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,6 +212,11 @@ def verify(spec: Spec, endpoint: str | None, *, broker: str | None = None,
     for owner, subs in owners.items():
         structural = [_structure(c, s) for s in subs]
         checks += [ch for group in structural for ch in group]
+        if owner in p.schemas:
+            checks.append(_schema_check(c, owner, p.schemas[owner]))
+            checks.append(Check(owner, "publish a probe", True, "skipped: the topic enforces a schema the probe does "
+                                                                "not match; subscriptions checked by configuration"))
+            continue
         try:
             probe = _publish_probe(c, owner)
         except gexc.GoogleAPIError as exc:
@@ -220,6 +260,18 @@ def _structure(c: Clients, s: SubPlan) -> list[Check]:
             ok, detail = False, _why(exc)
         out.append(Check(s.name, "dead-letter topic has a subscription", ok, detail))
     return out
+
+
+def _schema_check(c: Clients, topic: str, s: PubSubSchema) -> Check:
+    want = schema_settings(c, topic, s)
+    try:
+        got = c.publisher.get_topic(topic=c.topic(topic), timeout=API_TIMEOUT).schema_settings
+    except gexc.GoogleAPIError as exc:
+        return Check(topic, "schema settings", False, _why(exc))
+    have = {"schema": got.schema, "encoding": got.encoding.name}
+    detail = f"{have['schema'] or 'no schema'} ({have['encoding']})"
+    return Check(topic, "schema settings", have == want,
+                 detail if have == want else f"{detail}; expected {want['schema']} ({want['encoding']})")
 
 
 def _publish_probe(c: Clients, topic: str) -> str:

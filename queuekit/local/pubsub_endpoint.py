@@ -27,6 +27,7 @@ with warnings.catch_warnings():  # google.api_core warns about Python 3.11's end
     import grpc
     from google.cloud import pubsub_v1
     from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+    from google.pubsub_v1.services.schema_service.transports import SchemaServiceGrpcTransport
     from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
 LOCAL_PROJECT = "queuekit-local"
@@ -43,12 +44,16 @@ class Clients:
     publisher: Any
     subscriber: Any
     project: str
+    schemas: Any = None  # the SchemaService client (topic schemas)
 
     def topic(self, name: str) -> str:
         return f"projects/{self.project}/topics/{name}"
 
     def sub(self, name: str) -> str:
         return f"projects/{self.project}/subscriptions/{name}"
+
+    def schema(self, name: str) -> str:
+        return f"projects/{self.project}/schemas/{name}"
 
 
 def check_address(endpoint: str) -> None:
@@ -75,13 +80,15 @@ def clients(spec: Spec, endpoint: str | None) -> Clients:
         check_address(endpoint)
         publisher = pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=_ready_channel(endpoint)))
         subscriber = pubsub_v1.SubscriberClient(transport=SubscriberGrpcTransport(channel=_ready_channel(endpoint)))
-        return Clients(publisher, subscriber, spec.gcp_project or LOCAL_PROJECT)
+        schemas = pubsub_v1.SchemaServiceClient(transport=SchemaServiceGrpcTransport(channel=_ready_channel(endpoint)))
+        return Clients(publisher, subscriber, spec.gcp_project or LOCAL_PROJECT, schemas)
     try:
         project = spec.gcp_project or google.auth.default()[1]
         if not project:
             raise PubSubError("no GCP project: set defaults.gcp_project in the spec or configure "
                               "application-default credentials with a project")
-        return Clients(pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient(), project)
+        return Clients(pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient(), project,
+                       pubsub_v1.SchemaServiceClient())
     except google.auth.exceptions.DefaultCredentialsError as exc:
         raise PubSubError(f"no Google application-default credentials ({exc}); run 'gcloud auth "
                           "application-default login' or pass --pubsub-emulator HOST:PORT") from None
