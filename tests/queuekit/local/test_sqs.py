@@ -20,7 +20,7 @@ from queuekit.local.base import Check
 from queuekit.model import Encryption
 from queuekit.spec import load as load_path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FANOUT = ROOT / "tests/components/specs/sqs-fanout.yaml"
 EXAMPLE = ROOT / "stacks/example.yaml"
 pytestmark = pytest.mark.broker
