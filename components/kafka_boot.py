@@ -15,8 +15,8 @@ GC pauses, disk) away from the quorum is Kafka's production recommendation. Cont
    Secrets Manager / Secret Manager with the node's own identity, retrying while IAM propagates — **no
    secret is in the user data**, which any local process can read via IMDS. The script is plain text
    (names only, no deploy-time refs), so EC2 can get it gzip-compressed under the 16 KB user-data cap;
-3. derives the cluster CA from the seed (an Ed25519 key; Ed25519 signatures are deterministic, so every
-   node derives byte-identical CA certificates without talking to each other), issues its own node
+3. derives the cluster CA from the seed (an ECDSA P-256 key; every node builds the same CA certificate up to
+   its randomized signature bytes, without talking to the others — see ``components.node_tls``), issues its own node
    certificate (CN and SAN = hostname and private IP, plus the load balancer's name so clients can
    bootstrap through it with hostname verification on), and publishes the CA certificate for clients
    (SSM parameter / Secret Manager secret named in the stack outputs);

@@ -1,9 +1,13 @@
 """Node TLS from a cluster CA seed: the pieces the Kafka and RabbitMQ boot scripts share.
 
 A cluster's secret (AWS Secrets Manager / GCP Secret Manager, read by name with the node's own identity)
-holds ``ca_seed``, a random password. Every node hashes it into an Ed25519 key — the cluster CA — and,
-because Ed25519 signatures are deterministic, builds a byte-identical CA certificate without talking to
-its peers (:func:`cert_tool`). Each node then issues its own certificate (an ECDSA P-256 key made on the
+holds ``ca_seed``, a random password. Every node hashes it into the same ECDSA P-256 key — the cluster CA —
+and builds the CA certificate without talking to its peers (:func:`cert_tool`): the same name, key, serial and
+validity, so the same to-be-signed bytes on every node. Only the signature bytes differ (ECDSA signatures are
+randomized, and Debian 12's python3-cryptography 38 cannot sign deterministically), which trust never looks
+at: any node's copy verifies every node's certificate. Not Ed25519: Erlang/OTP 25 (RabbitMQ on Debian 12)
+refuses an Ed25519-signed chain over TLS 1.2 (``no_suitable_signature_algorithm``).
+Each node then issues its own certificate (an ECDSA P-256 key made on the
 node; CN and SAN = hostname and private IP, plus the load balancer's names so clients can connect through
 it with hostname verification on) and publishes the CA certificate for clients: an SSM parameter (AWS)
 or a new version of a Secret Manager secret (GCP), the place the stack output ``<engine>.<broker>.ca_certificate``
@@ -26,7 +30,7 @@ _CERT_TOOL = r'''
 import datetime, ipaddress, sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 seed_hex, cluster, host, ip, out, *extra = sys.argv[1:]
@@ -40,14 +44,15 @@ def san(name):
         return x509.DNSName(name)
 
 
-ca_key = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+ca_key = ec.derive_private_key(int.from_bytes(seed, "big") % (P256_ORDER - 1) + 1, ec.SECP256R1())
 ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"queuekit {cluster} @ENGINE@ CA")])
 start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
 ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
       .serial_number(1).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3650))
       .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
       .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-      .sign(ca_key, None))
+      .sign(ca_key, hashes.SHA256()))
 key = ec.generate_private_key(ec.SECP256R1())
 now = datetime.datetime.now(datetime.timezone.utc)
 node = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
@@ -57,7 +62,7 @@ node = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(Nam
                                                    + [san(x) for x in extra]), critical=False)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH,
                                               x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .sign(ca_key, None))
+        .sign(ca_key, hashes.SHA256()))
 pem = serialization.Encoding.PEM
 with open(f"{out}/ca.pem", "wb") as fh:
     fh.write(ca.public_bytes(pem))

@@ -1,33 +1,30 @@
 """The shared node certificate tool (``components.node_tls.cert_tool``), run locally with python3-cryptography.
 
-Two nodes given the same CA seed build the byte-identical CA certificate without talking to each other and
-each issue a node certificate that verifies against it; another seed gives another CA.
+Two nodes given the same CA seed build the same CA certificate (same ECDSA P-256 key and to-be-signed bytes;
+only the randomized signature differs) without talking to each other, and each node certificate verifies
+against either node's copy; another seed gives another CA. ``test_node_tls_brokers.py`` shows
+real RabbitMQ and Kafka brokers serve these certificates.
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
+from support import node_certs
 
 from components.node_tls import cert_tool
 
 
 def issue(tmp: Path, seed: str, host: str, ip: str, *extra: str) -> tuple[bytes, x509.Certificate]:
     """Run the tool as the boot scripts do (seed = sha256 of the secret's ca_seed); (ca.pem bytes, node cert)."""
-    out = tmp / host
-    out.mkdir()
-    seed_hex = hashlib.sha256(seed.encode() + b"\n").hexdigest()  # `field ca_seed | sha256sum`
-    subprocess.run([sys.executable, "-", seed_hex, "shop-prod-jobs", host, ip, str(out), *extra],
-                   input=cert_tool("rabbitmq"), text=True, check=True)
+    out = node_certs.issue(tmp / host, seed, host, ip, *extra)
     ca = (out / "ca.pem").read_bytes()
     chain = x509.load_pem_x509_certificates((out / "node.pem").read_bytes())
     assert chain[1].public_bytes(Encoding.PEM) == ca  # node.pem: key, node cert, CA
@@ -37,13 +34,19 @@ def issue(tmp: Path, seed: str, host: str, ip: str, *extra: str) -> tuple[bytes,
 def test_same_seed_same_ca_and_both_node_certificates_verify(tmp_path: Path) -> None:
     ca0, node0 = issue(tmp_path, "seed-a", "rabbitmq-jobs-0", "10.100.1.10", "*.elb.us-east-1.amazonaws.com")
     ca1, node1 = issue(tmp_path, "seed-a", "rabbitmq-jobs-1", "10.100.2.11", "10.100.1.5")
-    assert ca0 == ca1
-    ca = x509.load_pem_x509_certificate(ca0)
+    copies = [x509.load_pem_x509_certificate(pem) for pem in (ca0, ca1)]
+    assert copies[0].tbs_certificate_bytes == copies[1].tbs_certificate_bytes  # same name, key, serial, validity
+    ca = copies[0]
     assert ca.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "queuekit shop-prod-jobs rabbitmq CA"
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
+    key = ca.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1"
+    assert ca.signature_algorithm_oid.dotted_string == "1.2.840.10045.4.3.2"  # ecdsa-with-SHA256
     for node, host, names in ((node0, "rabbitmq-jobs-0", ["10.100.1.10", "*.elb.us-east-1.amazonaws.com"]),
                               (node1, "rabbitmq-jobs-1", ["10.100.2.11", "10.100.1.5"])):
-        node.verify_directly_issued_by(ca)
+        for copy in copies:  # either node's CA copy verifies both node certificates, and itself
+            node.verify_directly_issued_by(copy)
+            copy.verify_directly_issued_by(copies[0])
         assert node.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == host
         san = node.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         ips = [str(i) for i in san.get_values_for_type(x509.IPAddress)]
