@@ -17,6 +17,11 @@ Each node is a KRaft *combined* node (broker + controller, like the cloud cluste
   cluster is secured from its first second;
 * ``auto.create.topics.enable=false``, so a topic that queuekit did not plan never appears by accident.
 
+With ``tls=<dir>`` (``ca.pem`` and ``node.pem`` from the cluster's certificate tool, see ``support.node_certs``)
+the client listener is SASL_SSL instead, with the ``ssl.*`` lines of ``components.kafka_boot.server_properties``
+(PEM keystore ``node.pem``, PEM truststore ``ca.pem``, hostname verification; paths made local), and
+:meth:`KafkaCluster.client_config` trusts ``ca.pem``.
+
 Every JVM is started with a small heap, tracked by PID, stopped by PID, and dies with the test process
 (``PR_SET_PDEATHSIG``), so a crashed pytest run leaves no orphan JVMs.
 """
@@ -38,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from components.kafka_boot import NodeBoot, server_properties
 from support.runtime import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +73,20 @@ def installed() -> bool:
 def new_cluster_id() -> str:
     """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what ``random-uuid`` prints)."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+# A cloud node, whose ssl.* server.properties the local TLS brokers reuse (see boot_ssl_properties).
+_TLS_BOOT = NodeBoot(cloud="aws", index=1, role="broker,controller", hostname="localhost", ip=LOOPBACK,
+                     zone="local", hosts_file="", voters="", brokers=1, cluster_id="", cluster="local",
+                     region="us-east-1", version="", secret_ref="", ca_target="", groups=())
+
+
+def boot_ssl_properties(tls: Path) -> dict[str, str]:
+    """The ``ssl.*`` settings a cloud node's server.properties has, with ``/etc/kafka/tls`` -> ``tls``."""
+    lines = [line for line in server_properties(_TLS_BOOT).splitlines() if line.startswith("ssl.")]
+    if not any(line.startswith("ssl.keystore.location=/etc/kafka/tls/") for line in lines):
+        raise ValueError("components.kafka_boot no longer keeps its keystore in /etc/kafka/tls: update this")
+    return dict(line.replace("/etc/kafka/tls/", f"{tls}/").split("=", 1) for line in lines)
 
 
 def _die_with_parent() -> Callable[[], None] | None:
@@ -112,10 +132,13 @@ class KafkaCluster:
     cluster and only ever lives in this object and the nodes' config files in a private temp dir.
     """
 
-    def __init__(self, size: int = 1, *, heap: str = "512m", jvm_options: tuple[str, ...] = ()) -> None:
+    def __init__(self, size: int = 1, *, heap: str = "512m", jvm_options: tuple[str, ...] = (),
+                 tls: Path | None = None) -> None:
         if size not in (1, 3):
             raise ValueError("KafkaCluster runs 1 or 3 nodes")
         self.size = size
+        self.tls = tls
+        self.protocol = "SASL_SSL" if tls is not None else "SASL_PLAINTEXT"  # also the listener's name
         self.heap = heap
         self.jvm_options = jvm_options
         self.admin_password = base64.urlsafe_b64encode(os.urandom(18)).decode()
@@ -136,10 +159,11 @@ class KafkaCluster:
         return ",".join(live)
 
     def client_config(self, username: str = ADMIN_USER, password: str | None = None, **extra: Any) -> dict[str, Any]:
-        """confluent-kafka settings for ``username`` over SASL/SCRAM-SHA-512 (admin by default)."""
+        """confluent-kafka settings for ``username`` over SASL/SCRAM-SHA-512 (admin by default; TLS: trusting ca.pem)."""
         return {
             "bootstrap.servers": self.bootstrap,
-            "security.protocol": "SASL_PLAINTEXT",
+            "security.protocol": self.protocol,
+            **({"ssl.ca.location": str(self.tls / "ca.pem")} if self.tls is not None else {}),
             "sasl.mechanism": MECHANISM,
             "sasl.username": username,
             "sasl.password": self.admin_password if password is None else password,
@@ -241,18 +265,19 @@ class KafkaCluster:
             "org.apache.kafka.common.security.scram.ScramLoginModule required "
             f'username="{ADMIN_USER}" password="{self.admin_password}";'
         )
+        listener = self.protocol
         return {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
-            "listeners": f"SASL_PLAINTEXT://{LOOPBACK}:{node.broker_port},CONTROLLER://{LOOPBACK}:{node.controller_port}",
-            "advertised.listeners": f"SASL_PLAINTEXT://{LOOPBACK}:{node.broker_port}",
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+            "listeners": f"{listener}://{LOOPBACK}:{node.broker_port},CONTROLLER://{LOOPBACK}:{node.controller_port}",
+            "advertised.listeners": f"{listener}://{LOOPBACK}:{node.broker_port}",
+            "listener.security.protocol.map": f"CONTROLLER:PLAINTEXT,{listener}:{listener}",
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "SASL_PLAINTEXT",
+            "inter.broker.listener.name": listener,
             "sasl.enabled.mechanisms": MECHANISM,
             "sasl.mechanism.inter.broker.protocol": MECHANISM,
-            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": jaas,
+            f"listener.name.{listener.lower()}.scram-sha-512.sasl.jaas.config": jaas,
             "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
             "super.users": f"User:{ADMIN_USER};User:ANONYMOUS",
             "allow.everyone.if.no.acl.found": "false",
@@ -266,6 +291,7 @@ class KafkaCluster:
             "group.initial.rebalance.delay.ms": "0",
             "num.partitions": "1",
             "default.replication.factor": "1",
+            **(boot_ssl_properties(self.tls) if self.tls is not None else {}),
         }
 
     def _write_config(self, node: KafkaNode) -> None:

@@ -11,7 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from support.kafka_cluster import KafkaCluster, installed
-from support.runtime import require
+from support.node_certs import issue
+from support.runtime import LOOPBACK, require
+
+TLS_SEED = "kafka-tls-seed"
 
 
 def _require_kafka() -> None:
@@ -31,4 +34,14 @@ def kafka_cluster3() -> Iterator[KafkaCluster]:
     """Three KRaft combined nodes, fresh per test: the fault test kills one of them."""
     _require_kafka()
     with KafkaCluster(3, heap="384m") as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def kafka_tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    """One KRaft node whose client listener is SASL_SSL with the ssl.* settings of ``components.kafka_boot``,
+    its keystore issued by the cluster's certificate tool for ``localhost`` / ``127.0.0.1`` from ``TLS_SEED``."""
+    _require_kafka()
+    tls = issue(tmp_path_factory.mktemp("kafka") / "tls", TLS_SEED, "localhost", LOOPBACK, engine="kafka")
+    with KafkaCluster(1, tls=tls) as cluster:
         yield cluster

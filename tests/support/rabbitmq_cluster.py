@@ -11,6 +11,11 @@ Start-up is the slow part (~5-8 s a node on 2 cores), so the management plugin i
 offline through ``RABBITMQ_ENABLED_PLUGINS_FILE`` (no ``rabbitmq-plugins`` round trip) and
 nodes 2-3 join node 1 by classic-config peer discovery as they boot (no stop_app/join/start_app
 restart), which is also how the cloud VMs form their cluster.
+
+With ``tls=<dir>`` (``ca.pem``, ``cert.pem``, ``key.pem`` from the cluster's certificate tool, see
+``support.node_certs``) a node listens like a cloud node: AMQPS and management over HTTPS only, with the
+``ssl_options`` / ``management.ssl`` lines of ``components.rabbitmq_boot.rabbitmq_conf`` (file paths and
+ports made local), and the management API is called over HTTPS trusting ``ca.pem``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -32,6 +38,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from components.rabbitmq_boot import BootArgs, rabbitmq_conf
 from support.runtime import free_ports
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
@@ -60,6 +67,27 @@ class Node:
         return f"amqp://{LOOPBACK}:{self.amqp_port}/"
 
 
+# A cloud node with TLS, whose rabbitmq.conf lines the local TLS nodes reuse (see boot_tls_conf).
+_TLS_BOOT = BootArgs(cloud="aws", index=0, hostnames=("localhost",), hosts_file="", ip=LOOPBACK, region="us-east-1",
+                     cluster="local", lb_names=(), version=None, tls=True, definitions={}, vhost="/", secret_ref="",
+                     ca_target="local", metrics_namespace="", log_group="")
+
+
+def boot_tls_conf(tls: Path, amqps_port: int, management_port: int) -> str:
+    """The listener lines of a cloud node's rabbitmq.conf (``listeners.tcp = none`` through the management
+    TLS files), with ``/etc/rabbitmq/tls`` -> ``tls`` and the ports 5671 / 15671 -> local ports on 127.0.0.1."""
+    conf = rabbitmq_conf(_TLS_BOOT)
+    block = conf[conf.index("listeners.tcp = none\n"):conf.index("prometheus.")]
+    for old, new in (("/etc/rabbitmq/tls/", f"{tls}/"),
+                     ("listeners.ssl.default = 5671\n", f"listeners.ssl.default = {LOOPBACK}:{amqps_port}\n"),
+                     ("management.ssl.port = 15671\n", f"management.ssl.ip = {LOOPBACK}\n"
+                                                       f"management.ssl.port = {management_port}\n")):
+        if old not in block:
+            raise ValueError(f"components.rabbitmq_boot no longer writes {old!r}: update boot_tls_conf")
+        block = block.replace(old, new)
+    return block
+
+
 class RabbitCluster:
     """``size`` RabbitMQ nodes clustered together; use as a context manager or call start()/stop().
 
@@ -67,10 +95,13 @@ class RabbitCluster:
     tracked by PID and stopped by PID.
     """
 
-    def __init__(self, size: int = 1, *, prefix: str = "qk", start_timeout: float = 90.0) -> None:
+    def __init__(self, size: int = 1, *, prefix: str = "qk", start_timeout: float = 90.0,
+                 tls: Path | None = None) -> None:
         if size < 1:
             raise ValueError("a cluster needs at least one node")
         self.size = size
+        self.tls = tls
+        self._api_context = ssl.create_default_context(cafile=str(tls / "ca.pem")) if tls is not None else None
         self.start_timeout = start_timeout
         self.password = secrets.token_urlsafe(18)
         self.workdir = Path(tempfile.mkdtemp(prefix="queuekit-rabbitmq-"))
@@ -88,9 +119,10 @@ class RabbitCluster:
     # ------------------------------------------------------------------ addresses
 
     def management_url(self, index: int = 0, *, with_credentials: bool = True) -> str:
-        """``http://user:pass@127.0.0.1:PORT`` of node ``index``'s management API."""
+        """``http://user:pass@127.0.0.1:PORT`` of node ``index``'s management API (``https://`` with TLS)."""
         creds = f"{ADMIN_USER}:{self.password}@" if with_credentials else ""
-        return f"http://{creds}{LOOPBACK}:{self.nodes[index].management_port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{creds}{LOOPBACK}:{self.nodes[index].management_port}"
 
     def endpoint(self, index: int = 0) -> str:
         """The queuekit ``--rabbitmq`` URL: management API with admin credentials plus the AMQP port."""
@@ -204,7 +236,7 @@ class RabbitCluster:
         token = base64.b64encode(f"{ADMIN_USER}:{self.password}".encode()).decode()
         req.add_header("Authorization", f"Basic {token}")
         req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with urllib.request.urlopen(req, timeout=timeout, context=self._api_context) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
 
@@ -237,11 +269,13 @@ class RabbitCluster:
         peers = "".join(f"cluster_formation.classic_config.nodes.{n.index + 1} = {n.name}\n" for n in self.nodes)
         for node in self.nodes:
             (node.base / "log").mkdir(parents=True, exist_ok=True)
+            listeners = (boot_tls_conf(self.tls, node.amqp_port, node.management_port) if self.tls is not None else
+                         f"listeners.tcp.1 = {LOOPBACK}:{node.amqp_port}\n"
+                         f"management.tcp.ip = {LOOPBACK}\n"
+                         f"management.tcp.port = {node.management_port}\n")
             (node.base / "rabbitmq.conf").write_text(
-                f"listeners.tcp.1 = {LOOPBACK}:{node.amqp_port}\n"
-                f"management.tcp.ip = {LOOPBACK}\n"
-                f"management.tcp.port = {node.management_port}\n"
-                f"default_user = {ADMIN_USER}\n"
+                listeners
+                + f"default_user = {ADMIN_USER}\n"
                 f"default_pass = {self.password}\n"
                 "default_user_tags.administrator = true\n"
                 "loopback_users = none\n"
@@ -261,8 +295,6 @@ class RabbitCluster:
             ERL_EPMD_ADDRESS=LOOPBACK,
             RABBITMQ_CONF_ENV_FILE=str(self.workdir / "rabbitmq-env.conf"),
             RABBITMQ_NODENAME=node.name,
-            RABBITMQ_NODE_IP_ADDRESS=LOOPBACK,
-            RABBITMQ_NODE_PORT=str(node.amqp_port),
             RABBITMQ_DIST_PORT=str(node.dist_port),
             RABBITMQ_CONFIG_FILE=str(node.base / "rabbitmq.conf"),
             RABBITMQ_ADVANCED_CONFIG_FILE=str(node.base / "advanced.config"),
@@ -274,6 +306,8 @@ class RabbitCluster:
             RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}",
             RABBITMQ_CTL_DIST_PORT_MIN=str(node.dist_port + 1000) if node.dist_port < 64000 else "35672",
         )
+        if self.tls is None:  # these open a plain AMQP listener (with TLS: listeners.tcp = none)
+            env.update(RABBITMQ_NODE_IP_ADDRESS=LOOPBACK, RABBITMQ_NODE_PORT=str(node.amqp_port))
         return env
 
     def _start_epmd(self) -> None:
