@@ -30,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from confluent_kafka import Consumer, Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from support.kafka_cluster import KafkaCluster  # noqa: E402
+from support.runtime import stop_cleanly_on_sigterm  # noqa: E402
 
 from queuekit.local import kafka as local_kafka  # noqa: E402
 from queuekit.spec import load_bytes  # noqa: E402
@@ -109,6 +110,7 @@ def main() -> int:
     ap.add_argument("--peak", type=int, default=100_000, help="declared peak msg/s of the generated topic")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
+    stop_cleanly_on_sigterm()
 
     with KafkaCluster(args.nodes, heap="1g") as cluster, tempfile.TemporaryDirectory() as state:
         os.environ.update({"QUEUEKIT_KAFKA_USERNAME": "admin", "QUEUEKIT_KAFKA_PASSWORD": cluster.admin_password,

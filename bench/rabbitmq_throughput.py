@@ -38,6 +38,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from support.runtime import stop_cleanly_on_sigterm  # noqa: E402
+
 from queuekit.local import rabbitmq as local  # noqa: E402
 from queuekit.local.rabbitmq_endpoint import Endpoint  # noqa: E402
 from queuekit.local.rabbitmq_secrets import credentials_file, read_passwords  # noqa: E402
@@ -161,6 +163,7 @@ def main() -> int:
     p.add_argument("--window", type=int, default=1000)
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
+    stop_cleanly_on_sigterm()
     os.environ.setdefault("QUEUEKIT_STATE_DIR", tempfile.mkdtemp(prefix="queuekit-bench-"))
     if args.rabbitmq:
         run(args.rabbitmq, args.messages, args.size, args.window, args.rounds)

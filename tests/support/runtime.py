@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import sys
 
 import pytest
 
@@ -32,3 +34,9 @@ def free_ports(count: int) -> list[int]:
     finally:
         for s in socks:
             s.close()
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM (a CI or ``timeout`` kill) into SystemExit, so ``with Cluster(...)`` blocks and fixture
+    teardowns still stop the brokers they started instead of leaving them running on the machine."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
