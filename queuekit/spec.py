@@ -273,6 +273,14 @@ class _Builder:
         cloud = CLOUD_OF_BACKEND.get(backend) or (broker_raw or {}).get("cloud", "aws")
         return backend, broker, cloud, bool(raw.get("fifo", False))
 
+    def _retention(self, path: FieldPath, raw: Mapping[str, Any], backend: str) -> int | None:
+        """Message retention in seconds: the item's ``retention`` within the backend's range, else the default."""
+        if "retention" not in raw:
+            return L.DEFAULTS[backend]["retention"]
+        retention = self.duration((*path, "retention"), raw["retention"])
+        self.in_range((*path, "retention"), retention, backend, "retention", "retention", _fmt_duration)
+        return retention
+
     def _ack_timeout(self, path: FieldPath, raw: Mapping[str, Any], backend: str) -> int:
         """Seconds a receiver has before redelivery: ``visibility_timeout`` (SQS) or ``ack_deadline`` (Pub/Sub).
 
@@ -617,11 +625,7 @@ class _Builder:
             if raw.get(flag) is not None and not fifo:
                 self.error((*path, flag), f"'{flag}' needs fifo: true", key=True)
         defaults = L.DEFAULTS[backend]
-        vis = self._ack_timeout(path, raw, backend)
-        retention = defaults["retention"]
-        if "retention" in raw:
-            retention = self.duration((*path, "retention"), raw["retention"])
-            self.in_range((*path, "retention"), retention, backend, "retention", "retention", _fmt_duration)
+        vis, retention = self._ack_timeout(path, raw, backend), self._retention(path, raw, backend)
         delay = 0
         if "delay" in raw:
             delay = self.duration((*path, "delay"), raw["delay"]) or 0
@@ -712,12 +716,7 @@ class _Builder:
         makes_dlq = dl_raw != "none" and not (isinstance(dl_raw, dict) and dl_raw.get("target"))
         self._name((*path, "name"), full, backend, fifo=fifo and backend == "sqs",
                    derived=(dlq_name(backend, full),) if makes_dlq else ())
-        defaults = L.DEFAULTS[backend]
-        vis = self._ack_timeout(path, raw, backend)
-        retention = defaults["retention"]
-        if "retention" in raw:
-            retention = self.duration((*path, "retention"), raw["retention"])
-            self.in_range((*path, "retention"), retention, backend, "retention", "retention", _fmt_duration)
+        vis, retention = self._ack_timeout(path, raw, backend), self._retention(path, raw, backend)
         flt = raw.get("filter")
         if flt is not None:
             if backend == "sqs" and not isinstance(flt, dict):
