@@ -30,11 +30,10 @@ Outputs: ``address`` (LB), ``admin_password`` and ``password.<user>`` (secrets).
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.blueprint import Blueprint, Concat, JsonDoc, QueuekitComponent, Secret
+from components.blueprint import Blueprint, Concat, QueuekitComponent, Secret
 from components.common import aws_tags, gcp_label, gcp_labels
 from components.kafka_alarms import AlarmArgs, Threshold, add_alarms
 from components.kafka_boot import (
@@ -49,14 +48,13 @@ from components.kafka_boot import (
     roles,
 )
 from components.kafka_provision import provision_script
-from components.node_tls import add_fleet_with_secret, ca_location, fixed_lb_ip, lb_names
+from components.node_tls import add_fleet_with_secret, ca_location, cluster_passwords, fixed_lb_ip, lb_names
 from components.notify import used_targets
 from components.vmcluster import VmClusterArgs, fleet_args, hostnames, hosts_file, node_ips
 from queuekit import sizing
 from queuekit.model import Broker, Spec
 from queuekit.topology.kafka import plan
 
-PASSWORD = "random:index/randomPassword:RandomPassword"
 CONTROLLER_DISK_GB = 20  # the metadata log is small; controllers hold no topic data
 
 
@@ -84,10 +82,6 @@ class KafkaCluster(QueuekitComponent):
         return _build(name, args)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", text)
-
-
 def voters(a: KafkaClusterArgs) -> str:
     """``controller.quorum.voters``: every node up to 3 nodes, else the 3 dedicated controllers."""
     hosts = hostnames(a.fleet)
@@ -111,20 +105,14 @@ def node_boots(a: KafkaClusterArgs) -> tuple[NodeBoot, ...]:
 
 def _build(name: str, a: KafkaClusterArgs) -> Blueprint:
     bp = Blueprint()
-    admin = bp.add(PASSWORD, f"{name}.admin-password", length=32, special=False)
-    seed = bp.add(PASSWORD, f"{name}.ca-seed", length=64, special=False)
-    users = [(u, bp.add(PASSWORD, f"{name}.password-{_slug(u)}", length=32, special=False))
-             for u in a.plan["users"]]
-    value = Secret(JsonDoc({"admin_password": admin.result, "ca_seed": seed.result,
-                            "users": {u: h.result for u, h in users}}))
+    passwords = cluster_passwords(bp, name, a.plan["users"])
+    value = passwords.secret_value()
     fleet = dataclasses.replace(a.fleet, user_data=tuple(boot_script(b) for b in node_boots(a)))
     vms = add_fleet_with_secret(bp, name, fleet, a.secret_name, a.ca_target,
                                 f"queuekit Kafka {fleet.physical}: admin and user passwords, CA seed", value, a.tags)
     add_alarms(bp, name, a.alarms, vms.instances)
     bp.outputs["address"] = vms.lb_address
-    bp.outputs["admin_password"] = admin.result
-    for user, handle in users:
-        bp.outputs[f"password.{user}"] = handle.result
+    passwords.export(bp)
     return bp
 
 

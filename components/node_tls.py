@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import re
+from dataclasses import dataclass
 from typing import Any
 
-from components.blueprint import Blueprint, Concat, Handle, Secret
+from components.blueprint import Blueprint, Concat, Handle, JsonDoc, Secret
 from components.vmcluster import VmCluster, VmClusterArgs, add_vm_cluster
 
 # Run as ``certtool.py SEED_HEX CLUSTER HOST IP OUT_DIR [EXTRA_NAME ...]``: writes OUT_DIR/ca.pem (the CA
@@ -142,6 +144,42 @@ cat > {etc}/certtool.py <<'PY'
 
 
 # ------------------------------------------------------------------------------ the cluster's resources
+
+
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+@dataclass(frozen=True)
+class ClusterPasswords:
+    """The random secrets of one broker cluster: only in the cluster secret and in secret stack outputs."""
+
+    extra: tuple[tuple[str, Handle], ...]  # engine-specific (RabbitMQ: the Erlang cookie)
+    admin: Handle
+    seed: Handle  # the CA seed every node derives the cluster CA from
+    users: tuple[tuple[str, Handle], ...]
+
+    def secret_value(self) -> Secret:
+        """The cluster secret's JSON document."""
+        return Secret(JsonDoc({**{k: h.result for k, h in self.extra}, "admin_password": self.admin.result,
+                               "ca_seed": self.seed.result, "users": {u: h.result for u, h in self.users}}))
+
+    def export(self, bp: Blueprint) -> None:
+        """``admin_password`` and ``password.<user>`` outputs (Pulumi marks the random results secret)."""
+        bp.outputs["admin_password"] = self.admin.result
+        for user, handle in self.users:
+            bp.outputs[f"password.{user}"] = handle.result
+
+
+def cluster_passwords(bp: Blueprint, name: str, users: Any, extra: tuple[tuple[str, int], ...] = ()) \
+        -> ClusterPasswords:
+    """Random passwords (letters and digits: they go into config files and SCRAM/AMQP URIs unescaped)."""
+    made = tuple((key, bp.add(PASSWORD, f"{name}.{key.replace('_', '-')}", length=length, special=False))
+                 for key, length in extra)
+    admin = bp.add(PASSWORD, f"{name}.admin-password", length=32, special=False)
+    seed = bp.add(PASSWORD, f"{name}.ca-seed", length=64, special=False)
+    return ClusterPasswords(made, admin, seed, tuple(
+        (u, bp.add(PASSWORD, f"{name}.password-{re.sub(r'[^A-Za-z0-9-]', '-', u)}", length=32, special=False))
+        for u in users))
 
 
 def add_fleet_with_secret(bp: Blueprint, name: str, fleet: VmClusterArgs, secret_name: str, ca_target: str | None,

@@ -32,20 +32,18 @@ depends on which other backends the spec uses.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.blueprint import Blueprint, Handle, JsonDoc, QueuekitComponent, Secret
+from components.blueprint import Blueprint, Handle, QueuekitComponent, Secret
 from components.common import aws_tags, gcp_label, gcp_labels
-from components.node_tls import add_fleet_with_secret, ca_location, fixed_lb_ip, lb_names
+from components.node_tls import add_fleet_with_secret, ca_location, cluster_passwords, fixed_lb_ip, lb_names
 from components.notify import aws_actions, gcp_channels, used_targets
 from components.rabbitmq_boot import DISK_ALARM_METRIC, MEMORY_ALARM_METRIC, QUEUE_METRIC, BootArgs, boot_script
 from components.vmcluster import VmClusterArgs, fleet_args, hostnames, hosts_file, node_ips
 from queuekit.model import Broker, Spec
 from queuekit.topology.rabbitmq import definitions, principals, queue_plans, vhost_name
 
-PASSWORD = "random:index/randomPassword:RandomPassword"
 MIN_ALARM_PERIOD = 60
 
 
@@ -86,18 +84,10 @@ class RabbitMQCluster(QueuekitComponent):
         return _build(name, args)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", text)
-
-
 def _build(name: str, a: RabbitClusterArgs) -> Blueprint:
     bp = Blueprint()
-    cookie = bp.add(PASSWORD, f"{name}.erlang-cookie", length=48, special=False)
-    admin = bp.add(PASSWORD, f"{name}.admin-password", length=32, special=False)
-    seed = bp.add(PASSWORD, f"{name}.ca-seed", length=64, special=False)
-    users = [(u, bp.add(PASSWORD, f"{name}.password-{_slug(u)}", length=32, special=False)) for u in a.users]
-    value = Secret(JsonDoc({"erlang_cookie": cookie.result, "admin_password": admin.result, "ca_seed": seed.result,
-                            "users": {u: h.result for u, h in users}}))
+    passwords = cluster_passwords(bp, name, a.users, extra=(("erlang_cookie", 48),))
+    value = passwords.secret_value()
     fleet = a.fleet
     hosts, hosts_text = hostnames(fleet), hosts_file(fleet)
     ips = node_ips(fleet.cloud, fleet.cidr, len(fleet.zones), fleet.nodes)
@@ -115,9 +105,7 @@ def _build(name: str, a: RabbitClusterArgs) -> Blueprint:
     else:
         _gcp_alerts(bp, name, a)
     bp.outputs["address"] = vms.lb_address
-    bp.outputs["admin_password"] = admin.result
-    for user, handle in users:
-        bp.outputs[f"password.{user}"] = handle.result
+    passwords.export(bp)
     return bp
 
 
