@@ -9,28 +9,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from factories import BASE, load, spec_dict
+from factories import only_backend, plan_by_name
 
-from components.plan import PlanItem, fast_plan, mock_plan
+from components.plan import PlanItem
 
 ACCOUNT = "123456789012"
 API = f"arn:aws:iam::{ACCOUNT}:role/api"
 WORKER = f"arn:aws:iam::{ACCOUNT}:role/worker"
 BILLING = f"arn:aws:iam::{ACCOUNT}:role/billing"
 
-SQS_BASE: dict[str, Any] = {
-    **{k: v for k, v in spec_dict(BASE).items() if k not in ("brokers", "queues", "topics")},
-    "queues": [q for q in spec_dict(BASE)["queues"] if q["backend"] == "sqs"],
-    "topics": [t for t in spec_dict(BASE)["topics"] if t["backend"] == "sqs"],
-}
+SQS_BASE: dict[str, Any] = only_backend("sqs")
 TAGS = {"team": "payments", "cost-center": "cc-42", "managed-by": "queuekit", "queuekit-project": "shop"}
 
 
 def plan(d: dict[str, Any], engine: str = "fast") -> dict[str, PlanItem]:
     """The plan of spec dict ``d`` by resource logical name."""
-    spec = load(d)
-    items = fast_plan(spec) if engine == "fast" else mock_plan(spec)
-    return {i.name: i for i in items}
+    return plan_by_name(d, engine)
 
 
 def inputs(items: dict[str, PlanItem], name: str) -> dict[str, Any]:

@@ -102,3 +102,19 @@ def errors(d: dict[str, Any] | bytes, filename: str = "spec.yaml") -> list[Diagn
 def messages(d: dict[str, Any] | bytes) -> set[tuple[str, str]]:
     """``{(field path, message)}`` of an invalid spec: the exact set tests compare against."""
     return {(e.path, e.message) for e in errors(d)}
+
+
+def only_backend(backend: str) -> dict[str, Any]:
+    """``BASE`` without brokers and with only the queues and topics of ``backend`` (the per-backend factories)."""
+    d = spec_dict(BASE)
+    return {**{k: v for k, v in d.items() if k not in ("brokers", "queues", "topics")},
+            "queues": [q for q in d["queues"] if q["backend"] == backend],
+            "topics": [t for t in d["topics"] if t["backend"] == backend]}
+
+
+def plan_by_name(d: dict[str, Any], engine: str = "fast") -> dict[str, Any]:
+    """The plan of spec dict ``d`` (fast or mocks engine) by resource logical name."""
+    from components.plan import fast_plan, mock_plan
+
+    spec = load(d)
+    return {i.name: i for i in (fast_plan(spec) if engine == "fast" else mock_plan(spec))}

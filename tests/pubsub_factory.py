@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import BASE, load, spec_dict
+from factories import only_backend, plan_by_name, spec_dict
 
 from components.mocks import MOCK_GCP_PROJECT_NUMBER
-from components.plan import PlanItem, fast_plan, mock_plan
+from components.plan import PlanItem
 
 PROJECT = "shop-prod-4821"
 AGENT = f"serviceAccount:service-{MOCK_GCP_PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com"
@@ -20,18 +20,12 @@ REPORTS = f"serviceAccount:reports@{PROJECT}.iam.gserviceaccount.com"
 LABELS = {"team": "payments", "cost-center": "cc-42", "managed-by": "queuekit", "queuekit-project": "shop"}
 KEY = f"projects/{PROJECT}/locations/us-central1/keyRings/queues/cryptoKeys/pubsub"
 
-PUBSUB_BASE: dict[str, Any] = {
-    **{k: v for k, v in spec_dict(BASE).items() if k not in ("brokers", "queues", "topics")},
-    "queues": [q for q in spec_dict(BASE)["queues"] if q["backend"] == "pubsub"],
-    "topics": [t for t in spec_dict(BASE)["topics"] if t["backend"] == "pubsub"],
-}
+PUBSUB_BASE: dict[str, Any] = only_backend("pubsub")
 
 
 def plan(d: dict[str, Any], engine: str = "fast") -> dict[str, PlanItem]:
     """The plan of spec dict ``d`` by resource logical name."""
-    spec = load(d)
-    items = fast_plan(spec) if engine == "fast" else mock_plan(spec)
-    return {i.name: i for i in items}
+    return plan_by_name(d, engine)
 
 
 def of_type(items: dict[str, PlanItem], token: str) -> dict[str, PlanItem]:
