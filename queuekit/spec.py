@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from queuekit import limits as L
-from queuekit import sizing
+from queuekit import sizing, sns_filter
 from queuekit.diagnostics import Diagnostic, SpecError, format_path
 from queuekit.diagnostics import Path as FieldPath
 from queuekit.model import (
@@ -723,6 +723,8 @@ class _Builder:
                 self.error((*path, "filter"), "on sqs, filter is an SNS filter policy (a mapping)")
             if backend == "pubsub" and not isinstance(flt, str):
                 self.error((*path, "filter"), "on pubsub, filter is a filter expression (a string)")
+            if backend == "sqs" and isinstance(flt, dict):
+                self._sns_filter((*path, "filter"), flt)
         return Subscription(
             name=raw["name"], visibility_timeout=vis, retention=retention,
             dead_letter=self._dead_letter(path, [(("defaults", "dead_letter"), self.defaults.get("dead_letter")),
@@ -738,6 +740,11 @@ class _Builder:
             pubsub=self._pubsub_options(path, raw, retention) if backend == "pubsub" else PubSubOptions(),
             source=self.source(path),
         )
+
+    def _sns_filter(self, path: FieldPath, policy: Mapping[str, Any]) -> None:
+        """Report what AWS would refuse in an SNS filter policy: moto accepts most of it, so only deploy would."""
+        for rel, message in sns_filter.check(policy):
+            self.error((*path, *rel), message)
 
     # -- brokers -----------------------------------------------------------------------------
     def _broker(self, name: str, raw: dict[str, Any], queues: tuple[Queue, ...], topics: tuple[Topic, ...],
