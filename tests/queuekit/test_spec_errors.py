@@ -263,3 +263,140 @@ queues:
     [diag] = errors(raw, str(tmp_path / "x.yaml"))
     assert str(diag) == (f"{tmp_path / 'x.yaml'}:6:38: error: queues[0].schema.definition: cannot read schema file "
                          "'nope.avsc' (relative to the spec file): No such file or directory")
+
+
+# SNS filter policies (topics[0] is the sqs topic; its subscription 1 has a filter): AWS refuses these, moto mostly not
+F = "topics.0.subscriptions.1.filter"
+FP = "topics[0].subscriptions[1].filter"
+OPS = "anything-but, cidr, equals-ignore-case, exists, numeric, prefix, suffix"
+SNS_FILTER_CASES = [
+    ({"region": "eu"},
+     {(f"{FP}.region", '\'eu\' must be a list of values (AWS filter policies match arrays): use ["eu"]')}),
+    ({"size": 5}, {(f"{FP}.size", "5 must be a list of values (AWS filter policies match arrays): use [5]")}),
+    ({"region": {"prefix": "eu"}},
+     {(f"{FP}.region", '{"prefix": "eu"} must be a list of values (AWS filter policies match arrays): '
+                       'use [{"prefix": "eu"}]')}),
+    ({"order": {"region": ["eu"]}},
+     {(f"{FP}.order", "nested filter policies need the MessageBody filter scope; queuekit subscribes with the "
+                      "default MessageAttributes scope, where AWS rejects nesting: match a message attribute "
+                      "with a list of values")}),
+    ({"region": [["eu"]]},
+     {(f"{FP}.region[0]", '["eu"] is not a filter value: use a string, a number, true, false, null or an operator '
+                          "object")}),
+    ({"region": [{"contains": "eu"}]},
+     {(f"{FP}.region[0].contains", f"unknown operator 'contains'; SNS filter policies support: {OPS}")}),
+    ({"region": [{"prefix": "eu", "suffix": "1"}]},
+     {(f"{FP}.region[0]", "an operator object holds exactly one operator, not 2: give each operator as its own "
+                          "list item")}),
+    ({"region": [{"prefix": 1}]}, {(f"{FP}.region[0].prefix", "prefix takes a string, not 1")}),
+    ({"region": [{"equals-ignore-case": ["eu"]}]},
+     {(f"{FP}.region[0].equals-ignore-case", 'equals-ignore-case takes a string, not ["eu"]')}),
+    ({"region": [{"exists": "yes"}]}, {(f"{FP}.region[0].exists", 'exists takes true or false, not "yes"')}),
+    ({"ip": [{"cidr": "10.0.0.300/8"}]},
+     {(f"{FP}.ip[0].cidr", 'cidr takes an IP address or CIDR block such as "10.0.0.0/24", not "10.0.0.300/8"')}),
+    ({"region": [{"anything-but": {"suffix": "-1"}}]},
+     {(f"{FP}.region[0].anything-but",
+       'anything-but takes a string, a number, a list of them or {"prefix": "..."}, not {"suffix": "-1"}')}),
+    ({"price": [{"numeric": [">", 5, "<"]}]},
+     {(f"{FP}.price[0].numeric", 'numeric takes [operator, number] or a range [">", low, "<=", high], '
+                                 'not [">", 5, "<"]')}),
+    ({"price": [{"numeric": ["!=", "5"]}]},
+     {(f"{FP}.price[0].numeric[0]", '"!=" is not a numeric operator: use =, <, <=, >, >='),
+      (f"{FP}.price[0].numeric[1]", '"5" is not a number (write it without quotes)')}),
+    ({"price": [{"numeric": ["<", 5, ">", 1]}]},
+     {(f"{FP}.price[0].numeric", 'a numeric range is a lower bound (">" or ">=") then an upper bound ("<" or "<="), '
+                                 'not ["<", 5, ">", 1]')}),
+    ({"price": [{"numeric": [">", 10, "<=", 10]}]},
+     {(f"{FP}.price[0].numeric",
+       'the numeric range [">", 10, "<=", 10] is empty: the lower bound must be below the upper bound')}),
+    ({"price": [{"numeric": ["<", 2000000000]}]},
+     {(f"{FP}.price[0].numeric[1]", "2000000000 is outside the numbers SNS can match: -1,000,000,000 to "
+                                    "1,000,000,000")}),
+    ({"$or": [{"region": ["eu"]}]},
+     {(f"{FP}.$or", "'$or' takes a list of at least 2 filter policies (mappings), each one alternative")}),
+    ({f"k{i}": ["x"] for i in range(6)}, {(FP, "6 keys; an SNS filter policy has at most 5")}),
+    ({"a": ["x"], "b": ["x"], "$or": [{"c": ["x"]}, {"d": ["x"], "e": ["x"], "f": ["x"], "g": ["x"]}]},
+     {(FP, "6 keys (counting the keys outside '$or' with the largest branch); an SNS filter policy has at most 5")}),
+    ({"a": [str(i) for i in range(8)], "b": [str(i) for i in range(20)]},
+     {(FP, "the value lists combine to 160 (8 × 20: the product of the list lengths); SNS allows at most 150")}),
+    ({"a": ["x" * 270_000]}, {(FP, "filter policy is 270,010 bytes as JSON; SNS allows at most 262,144 (256 KB)")}),
+]
+
+
+@pytest.mark.parametrize(("policy", "expected"), SNS_FILTER_CASES, ids=[repr(c[0])[:50] for c in SNS_FILTER_CASES])
+def test_sns_filter_policy_errors(policy: dict[str, object], expected: set[tuple[str, str]]) -> None:
+    assert messages(changed(F, policy)) == expected
+
+
+VALID_SNS_FILTERS = [
+    {"region": ["eu", "us"], "size": [5, 2.5], "flag": [True, False, None]},
+    {"region": [{"prefix": "eu-"}, {"suffix": "-1"}, {"equals-ignore-case": "EU"}]},
+    {"region": [{"anything-but": "eu"}], "size": [{"anything-but": [1, 2]}], "tier": [{"anything-but": {"prefix": "t"}}]},
+    {"price": [{"numeric": ["=", 301.5]}, {"numeric": [">", 0, "<=", 150]}, {"numeric": [">=", -1000000000]}]},
+    {"store": [{"exists": True}], "promo": [{"exists": False}], "ip": [{"cidr": "10.0.0.0/24"}, {"cidr": "::1"}]},
+    {"source": ["shop"], "$or": [{"region": ["eu"]}, {"size": [{"numeric": [">", 5]}]}]},
+    {"a": [str(i) for i in range(10)], "b": [str(i) for i in range(15)]},  # exactly 150 combinations
+    {f"k{i}": ["x"] for i in range(5)},
+]
+
+
+@pytest.mark.parametrize("policy", VALID_SNS_FILTERS, ids=[repr(p)[:50] for p in VALID_SNS_FILTERS])
+def test_documented_sns_filter_forms_are_valid(policy: dict[str, object]) -> None:
+    from factories import load
+
+    assert load(changed(F, policy)).topics[0].subscriptions[1].filter_policy == policy
+
+
+# Pub/Sub filter syntax: Google rejects a malformed filter only at create time, the emulator never does.
+VALID_FILTERS = [
+    'attributes.region = "eu"',
+    'attributes:region',
+    'hasPrefix(attributes.domain, "co")',
+    'NOT (attributes.region = "eu" OR attributes.region = "us") AND -attributes:test',
+    'attributes."iana.org/language_tag" != "en" AND hasPrefix(attributes.ce-source, "baz\\"/")',
+]
+FILTER_CASES = [
+    ('attributes:region AND attributes.tier = "gold" OR attributes:vip',
+     'OR at column 48 follows AND: AND and OR cannot be mixed without parentheses, e.g. (a AND b) OR c'),
+    ("attributes.region = 'eu'", 'values are double-quoted strings ("..."), not single-quoted, at column 21'),
+    ('attributes.region "eu"', "expected '=' or '!=' after attributes.region at column 19"),
+    ('hasSuffix(attributes.domain, "com")',
+     'unknown function \'hasSuffix\' at column 1; the only function is hasPrefix(attributes.KEY, "prefix")'),
+    ('attributes:region garbage', "expected AND, OR or the end of the filter at column 19, found 'garbage'"),
+    ('attributes:a and attributes:b', "boolean operators are upper case: write AND, not 'and', at column 14"),
+    ('(attributes:a OR attributes:b', "expected AND, OR or ')' at column 30, found the end of the filter"),
+    ('attributes.n = 5', "expected a double-quoted string after '=' at column 16, found '5'"),
+    ('hasPrefix(attributes:a, "x")', "expected '.' after attributes at column 21"),
+    ('attributes.a = "open', "unterminated string starting at column 16"),
+]
+
+
+@pytest.mark.parametrize("flt", VALID_FILTERS)
+def test_valid_pubsub_filters_load(flt: str) -> None:
+    from factories import load
+
+    d = changed("queues.1.filter", flt)
+    d["topics"][1]["subscriptions"][0]["filter"] = flt
+    spec = load(d)
+    assert (spec.queues[1].pubsub.filter, spec.topics[1].subscriptions[0].pubsub.filter) == (flt, flt)
+
+
+@pytest.mark.parametrize(("flt", "message"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
+def test_malformed_pubsub_filter_is_reported_with_its_column(flt: str, message: str) -> None:
+    assert messages(changed("queues.1.filter", flt)) == {("queues[1].filter", message)}
+    assert messages(changed("topics.1.subscriptions.0.filter", flt)) == {
+        ("topics[1].subscriptions[0].filter", message)}
+
+
+def test_pubsub_filter_error_is_located_at_the_filter() -> None:
+    raw = b"""version: 1
+project: shop
+defaults: {gcp_project: shop-prod-4821, gcp_region: us-central1}
+queues:
+  - name: report-jobs
+    backend: pubsub
+    filter: 'attributes.region "eu"'
+"""
+    [diag] = errors(raw, "stacks/x.yaml")
+    assert str(diag) == ("stacks/x.yaml:7:13: error: queues[0].filter: expected '=' or '!=' after attributes.region "
+                         "at column 19")
