@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from queuekit import limits as L
-from queuekit import sizing, sns_filter
+from queuekit import pubsub_filter, sizing, sns_filter
 from queuekit.diagnostics import Diagnostic, SpecError, format_path
 from queuekit.diagnostics import Path as FieldPath
 from queuekit.model import (
@@ -499,6 +499,11 @@ class _Builder:
         if isinstance(flt, str) and len(flt.encode()) > L.PUBSUB_FILTER_MAX:
             self.error((*path, "filter"), f"filter is {len(flt.encode())} bytes; Pub/Sub allows at most "
                                           f"{L.PUBSUB_FILTER_MAX}")
+        if isinstance(flt, str) and flt:  # "" means no filter, as in Pub/Sub's API
+            try:
+                pubsub_filter.check(flt)
+            except pubsub_filter.FilterError as exc:  # Google rejects it at create time; the emulator takes anything
+                self.error((*path, "filter"), str(exc))
         return PubSubOptions(
             ordering=raw.get("ordering", False), exactly_once=raw.get("exactly_once", False),
             filter=flt if isinstance(flt, str) else None,
