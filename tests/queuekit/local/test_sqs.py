@@ -299,6 +299,19 @@ def test_unmatchable_filter_is_reported_as_skipped(aws_endpoint: str) -> None:
         "skipped: the filter on 'flag' matches a boolean; probes carry only String and Number attributes")
 
 
+def test_filter_with_prefix_anything_but_and_numeric_passes_validate_up_and_verify(aws_endpoint: str) -> None:
+    """The SNS filter validator is not stricter than SNS: moto applies and matches these documented forms."""
+    policy = {"region": [{"prefix": "eu-"}], "tier": [{"anything-but": ["free", "trial"]}],
+              "plan": [{"anything-but": {"prefix": "legacy-"}}], "price": [{"numeric": [">", 0, "<=", 100]}],
+              "items": [{"numeric": ["=", 3]}, {"numeric": [">=", 10]}]}
+    d = load(changed("topics.0.subscriptions.1.filter", policy, _fanout_dict()))
+    lines = local_sqs.up(d, aws_endpoint)
+    assert "created subscription orders -> orders-shipping with filter policy" in lines
+    checks = local_sqs.verify(d, aws_endpoint, timeout=3)
+    assert failures(checks) == []
+    assert check(checks, "orders -> orders-shipping", "fan-out").detail == "published probe arrived, filter matched"
+
+
 def _fanout_dict() -> dict[str, Any]:
     import yaml
 
