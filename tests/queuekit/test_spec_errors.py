@@ -348,14 +348,14 @@ def test_documented_sns_filter_forms_are_valid(policy: dict[str, object]) -> Non
 
 
 # Pub/Sub filter syntax: Google rejects a malformed filter only at create time, the emulator never does.
-VALID_FILTERS = [
+PUBSUB_VALID_FILTERS = [
     'attributes.region = "eu"',
     'attributes:region',
     'hasPrefix(attributes.domain, "co")',
     'NOT (attributes.region = "eu" OR attributes.region = "us") AND -attributes:test',
     'attributes."iana.org/language_tag" != "en" AND hasPrefix(attributes.ce-source, "baz\\"/")',
 ]
-FILTER_CASES = [
+PUBSUB_FILTER_CASES = [
     ('attributes:region AND attributes.tier = "gold" OR attributes:vip',
      'OR at column 48 follows AND: AND and OR cannot be mixed without parentheses, e.g. (a AND b) OR c'),
     ("attributes.region = 'eu'", 'values are double-quoted strings ("..."), not single-quoted, at column 21'),
@@ -371,7 +371,7 @@ FILTER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("flt", VALID_FILTERS)
+@pytest.mark.parametrize("flt", PUBSUB_VALID_FILTERS)
 def test_valid_pubsub_filters_load(flt: str) -> None:
     from factories import load
 
@@ -381,7 +381,7 @@ def test_valid_pubsub_filters_load(flt: str) -> None:
     assert (spec.queues[1].pubsub.filter, spec.topics[1].subscriptions[0].pubsub.filter) == (flt, flt)
 
 
-@pytest.mark.parametrize(("flt", "message"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
+@pytest.mark.parametrize(("flt", "message"), PUBSUB_FILTER_CASES, ids=[c[0] for c in PUBSUB_FILTER_CASES])
 def test_malformed_pubsub_filter_is_reported_with_its_column(flt: str, message: str) -> None:
     assert messages(changed("queues.1.filter", flt)) == {("queues[1].filter", message)}
     assert messages(changed("topics.1.subscriptions.0.filter", flt)) == {
