@@ -347,7 +347,9 @@ class _Builder:
         return Encryption(mode="kms", kms_key=key, data_key_reuse=reuse)
 
     def _dead_letter(self, path: FieldPath, layers: list[tuple[FieldPath, Any]], backend: str,
-                     own_name: str, fifo: bool, queues: list[Any], retention: int | None) -> DeadLetter | None:
+                     own_name: str, fifo: bool, queues: list[Any], retention: int | None,
+                     schema: Any = None) -> DeadLetter | None:
+        """The merged dead-letter policy; ``schema`` is the source topic's raw schema (Pub/Sub only)."""
         merged: dict[str, Any] = {}
         where: dict[str, FieldPath] = {}
         enabled = True
@@ -386,6 +388,8 @@ class _Builder:
             elif bool(found.get("fifo", False)) != fifo:
                 kind = "FIFO" if fifo else "standard"
                 self.error(tpath, f"a {kind} queue must dead-letter into a {kind} queue; '{target}' is not")
+            elif backend == "pubsub":
+                self._dead_letter_schema(tpath, target, schema, found.get("schema"))
             return DeadLetter(max_deliveries=count, retention=0, target=target)
         dlq_ret = L.DEFAULTS[backend]["dlq_retention"]
         if "retention" in merged:
@@ -396,6 +400,39 @@ class _Builder:
             self.error(where["retention"], "the DLQ keeps messages shorter than its source queue; "
                                            "dead-lettered messages would expire early")
         return DeadLetter(max_deliveries=count, retention=dlq_ret or 0)
+
+    def _dead_letter_schema(self, path: FieldPath, target: str, source: Any, dest: Any) -> None:
+        """A target topic with a schema refuses forwarded messages that do not match it, so they would be lost.
+
+        Pub/Sub validates every publish to a topic with a schema, dead-letter forwarding included; a message
+        the source topic accepted under another schema (or none) fails there and never reaches the DLQ.
+        """
+        dest_id = self._schema_identity(dest)
+        if dest_id is None or dest_id == self._schema_identity(source):
+            return
+        has = "no schema" if not isinstance(source, dict) else f"schema {_describe_schema(source)}"
+        self.error(path, f"dead-letter target '{target}' enforces schema {_describe_schema(dest)}; messages from "
+                         f"this topic ({has}) may not match it — dead-letter into a queue without a schema or with "
+                         "the same schema")
+
+    def _schema_identity(self, given: Any) -> tuple[Any, ...] | None:
+        """What makes two raw schemas enforce the same thing: encoding and name, or encoding, type and file text.
+
+        Two topics given the same definition file (or files with the same text) each create their own schema
+        resource with the same definition, which accept the same messages. An unreadable file compares by
+        path; ``_schema`` reports it.
+        """
+        if not isinstance(given, dict):
+            return None
+        encoding = given.get("encoding", "json")
+        if "name" in given:
+            return ("name", encoding, given["name"])
+        file = Path(self.file).parent / str(given.get("definition"))
+        try:
+            text: str | bytes = file.read_bytes()
+        except OSError:
+            text = str(file)
+        return ("definition", encoding, given.get("type"), text)
 
     def _alarms(self, layers: list[tuple[FieldPath, Any]], notify: Mapping[str, NotifyTarget],
                 cloud: str) -> Alarms:
@@ -653,7 +690,7 @@ class _Builder:
             encryption=self._encryption((*path, "encryption"), raw.get("encryption"), backend),
             dead_letter=self._dead_letter(path, [(("defaults", "dead_letter"), self.defaults.get("dead_letter")),
                                                  ((*path, "dead_letter"), raw.get("dead_letter"))],
-                                          backend, raw["name"], fifo, queues, retention),
+                                          backend, raw["name"], fifo, queues, retention, raw.get("schema")),
             alarms=self._alarms([(("defaults", "alarms"), self.defaults.get("alarms")),
                                  ((*path, "alarms"), raw.get("alarms"))], notify, cloud),
             producers=self._principals((*path, "producers"), raw.get("producers"), backend),
@@ -735,7 +772,7 @@ class _Builder:
             dead_letter=self._dead_letter(path, [(("defaults", "dead_letter"), self.defaults.get("dead_letter")),
                                                  ((*path[:2], "dead_letter"), topic.get("dead_letter")),
                                                  ((*path, "dead_letter"), raw.get("dead_letter"))],
-                                          backend, full, fifo, queues, retention),
+                                          backend, full, fifo, queues, retention, topic.get("schema")),
             alarms=self._alarms([(("defaults", "alarms"), self.defaults.get("alarms")),
                                  ((*path[:2], "alarms"), topic.get("alarms")),
                                  ((*path, "alarms"), raw.get("alarms"))], notify, cloud),
@@ -804,6 +841,14 @@ def _schema_id(raw: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(given, dict) and "definition" in given and raw.get("backend") == "pubsub":
         return (f"{raw['name']}{L.PUBSUB_SCHEMA_SUFFIX}",)
     return ()
+
+
+def _describe_schema(given: Mapping[str, Any]) -> str:
+    """A raw schema as a message shows it: ``'report.avsc' (avro, json encoding)`` or ``'projects/…' (json …)``."""
+    encoding = f"{given.get('encoding', 'json')} encoding"
+    if "name" in given:
+        return f"'{given['name']}' ({encoding})"
+    return f"'{given.get('definition')}' ({given.get('type')}, {encoding})"
 
 
 def _num(value: Any) -> float | None:

@@ -400,3 +400,42 @@ queues:
     [diag] = errors(raw, "stacks/x.yaml")
     assert str(diag) == ("stacks/x.yaml:7:13: error: queues[0].filter: expected '=' or '!=' after attributes.region "
                          "at column 19")
+
+
+# A dead-letter target topic with a schema refuses forwarded messages that do not match it.
+AVRO = {"type": "avro", "definition": "report.avsc"}
+OTHER_NAME = "projects/shop-prod-4821/schemas/other-job"
+ADVICE = "may not match it — dead-letter into a queue without a schema or with the same schema"
+DLQ_SCHEMA_CASES = [  # (source schema, target schema, expected message or None)
+    (None, AVRO, f"dead-letter target 'report-failures' enforces schema 'report.avsc' (avro, json encoding); "
+                 f"messages from this topic (no schema) {ADVICE}"),
+    ({"name": SCHEMA_NAME}, {"name": OTHER_NAME},
+     f"dead-letter target 'report-failures' enforces schema '{OTHER_NAME}' (json encoding); messages from this "
+     f"topic (schema '{SCHEMA_NAME}' (json encoding)) {ADVICE}"),
+    ({"name": SCHEMA_NAME}, {"name": SCHEMA_NAME, "encoding": "binary"},
+     f"dead-letter target 'report-failures' enforces schema '{SCHEMA_NAME}' (binary encoding); messages from this "
+     f"topic (schema '{SCHEMA_NAME}' (json encoding)) {ADVICE}"),
+    (AVRO, {"type": "avro", "definition": "copy.avsc"}, None),  # same definition text in another file
+    ({"name": SCHEMA_NAME}, {"name": SCHEMA_NAME}, None),
+    (AVRO, None, None),
+]
+
+
+@pytest.mark.parametrize(("source", "target", "expected"), DLQ_SCHEMA_CASES, ids=[str(i) for i in range(6)])
+def test_dead_letter_target_with_another_schema(tmp_path: Path, source: dict[str, str] | None,
+                                                target: dict[str, str] | None, expected: str | None) -> None:
+    from factories import load
+
+    spec_file = str(schema_dir(tmp_path) / "spec.yaml")
+    (tmp_path / "copy.avsc").write_text(AVSC)
+    d = changed("queues.1.dead_letter", {"target": "report-failures"})
+    d["topics"][1]["subscriptions"][0]["dead_letter"] = {"target": "report-failures"}
+    d["queues"].append({"name": "report-failures", "backend": "pubsub", "dead_letter": "none",
+                        **({"schema": target} if target else {})})
+    if source:
+        d["queues"][1]["schema"], d["topics"][1]["schema"] = dict(source), dict(source)
+    if expected is None:
+        assert load(d, spec_file).queues[1].dead_letter.target == "report-failures"
+    else:
+        assert {(e.path, e.message) for e in errors(d, spec_file)} == {
+            ("queues[1].dead_letter.target", expected), ("topics[1].subscriptions[0].dead_letter.target", expected)}
