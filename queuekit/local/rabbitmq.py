@@ -148,6 +148,7 @@ def verify(spec: Spec, endpoint: str, *, broker: str | None = None) -> list[Chec
     name = pick_broker(spec, broker)
     ep = Endpoint.parse(endpoint)
     api = Management(ep)
+    api.get("/api/overview")  # an unreachable broker or bad credentials: RabbitMQError (exit 2), like local up
     vhost = vhost_name(spec)
     plans = queue_plans(spec, name)
     try:

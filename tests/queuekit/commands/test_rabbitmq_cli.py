@@ -57,11 +57,13 @@ def test_a_bad_rabbitmq_url_is_one_line_and_exit_2(command: list[str], prog: str
         "http://admin:PASSWORD@127.0.0.1:15672 (got scheme 'amqp')\n")
 
 
-def test_local_up_against_nothing_listening_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("command", "prog"), [(["local", "up"], "local up"), (["verify"], "verify")])
+def test_nothing_listening_exits_2(command: list[str], prog: str, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path, rabbit_dict())
-    assert main(["local", "up", str(path), "--rabbitmq", "http://admin:pw@127.0.0.1:1"]) == 2
+    assert main([*command, str(path), "--rabbitmq", "http://admin:pw@127.0.0.1:1"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("queuekit local up: [rabbitmq] cannot reach the RabbitMQ management API at "
+    assert err.startswith(f"queuekit {prog}: [rabbitmq] cannot reach the RabbitMQ management API at "
                           "http://127.0.0.1:1: ")
     assert "internal error" not in err and "Traceback" not in err
 
