@@ -81,12 +81,26 @@ def refusals(planned: dict[str, Any], existing: dict[str, kafka_state.TopicState
     return problems
 
 
+CONNECT_TIMEOUT_S = 10.0
+
+
+def connect(ep: Endpoint) -> tuple[AdminClient, dict[str, kafka_state.TopicState]]:
+    """An admin client and the cluster's topics. A cluster that does not answer (or refuses the admin) within
+    :data:`CONNECT_TIMEOUT_S` is a user error — one line, exit 2 — for ``local up`` and ``verify`` alike."""
+    admin = AdminClient(ep.client_config())
+    try:
+        return admin, kafka_state.topics(admin, timeout=CONNECT_TIMEOUT_S)
+    except KafkaException as exc:
+        who = f"as {ep.username}" if ep.username else "without credentials"
+        raise KafkaError(f"no Kafka cluster answered at {ep.bootstrap} {who} within {CONNECT_TIMEOUT_S:g}s "
+                         f"({exc.args[0].str() if exc.args else exc})") from None
+
+
 def up(spec: Spec, endpoint: str, *, broker: str | None = None) -> list[str]:
     """Apply the plan to the cluster at ``endpoint`` (HOST:PORT); return one line per change made."""
     ep = Endpoint.from_env(endpoint)
     planned = merged_plan(spec, broker)
-    admin = AdminClient(ep.client_config())
-    existing = kafka_state.topics(admin)
+    admin, existing = connect(ep)
     problems = refusals(planned, existing, kafka_state.broker_count(admin))
     if problems:
         raise KafkaError("refusing to change the Kafka cluster:\n  " + "\n  ".join(problems))
@@ -164,11 +178,7 @@ def verify(spec: Spec, endpoint: str, *, broker: str | None = None) -> list[Chec
     """Check the cluster at ``endpoint`` against the plan and round-trip a probe through every topic."""
     ep = Endpoint.from_env(endpoint)
     planned = merged_plan(spec, broker)
-    admin = AdminClient(ep.client_config())
-    try:
-        existing = kafka_state.topics(admin)
-    except KafkaException as exc:
-        return [Check(endpoint, "cluster reachable as admin", False, str(exc))]
+    admin, existing = connect(ep)
     checks = [Check(endpoint, "cluster reachable as admin", True)]
     checks += _topic_checks(admin, planned, existing)
     checks += _user_checks(admin, planned["users"])

@@ -57,7 +57,10 @@ class Endpoint:
 
     def client_config(self, username: str | None = None, password: str | None = None, **extra: Any) -> dict[str, Any]:
         """confluent-kafka settings: the admin by default, or another SCRAM user on the same listener."""
-        config: dict[str, Any] = {"bootstrap.servers": self.bootstrap, "security.protocol": self.protocol}
+        # log_level 2 (critical): librdkafka otherwise prints every retry and refused connection to stderr;
+        # the errors that matter reach queuekit as exceptions and delivery reports.
+        config: dict[str, Any] = {"bootstrap.servers": self.bootstrap, "security.protocol": self.protocol,
+                                  "log_level": 2}
         if self.protocol.startswith("SASL"):
             config.update({
                 "sasl.mechanism": MECHANISM,

@@ -53,9 +53,9 @@ def broker_count(admin: AdminClient) -> int:
     return len(admin.list_topics(timeout=TIMEOUT_S).brokers)
 
 
-def topics(admin: AdminClient) -> dict[str, TopicState]:
+def topics(admin: AdminClient, timeout: float = TIMEOUT_S) -> dict[str, TopicState]:
     """Every topic's partition count and replication factor (of partition 0: queuekit creates them uniform)."""
-    metadata = admin.list_topics(timeout=TIMEOUT_S)
+    metadata = admin.list_topics(timeout=timeout)
     out = {}
     for name, t in metadata.topics.items():
         if t.error is not None:

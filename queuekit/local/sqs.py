@@ -543,7 +543,11 @@ def _redrive_allow_check(aws: Aws, q: LocalQueue, dlq_url: str, source_arns: lis
 
 def verify(spec: Spec, endpoint: str | None, *, broker: str | None = None,
            timeout: float = PROBE_TIMEOUT) -> list[Check]:
-    """Check every sqs queue and topic of the spec (see the module docstring)."""
+    """Check every sqs queue and topic of the spec (see the module docstring).
+
+    Raises :class:`AwsError` when the endpoint cannot be reached or refuses the first calls; API errors on one
+    queue or topic later are failing checks of that queue or topic.
+    """
     del broker
     aws = Aws(endpoint)
     queues, topics = topology(spec)
@@ -552,8 +556,8 @@ def verify(spec: Spec, endpoint: str | None, *, broker: str | None = None,
     try:
         topic_arns = {t.physical: find_topic(aws, t.region, t.physical) for t in topics}
         sources = _expected_sources(aws, all_queues(queues, topics))
-    except (BotoCoreError, ClientError) as exc:
-        return [Check(endpoint or "AWS", "reachable", False, f"{type(exc).__name__}: {exc}")]
+    except API_ERRORS as exc:  # nothing to verify against: a user error (exit 2), as for local up
+        raise AwsError(describe(endpoint, exc)) from None
     for q in queues:
         checks += _guarded(q.physical, lambda q=q: _verify_queue(aws, q, None, sources, probe, timeout))
     for t in topics:

@@ -263,3 +263,28 @@ def test_cli_refusal_is_a_user_error_not_a_crash(kafka_cluster: KafkaCluster, en
     assert err.startswith("queuekit local up: [kafka] refusing to change the Kafka cluster:\n")
     assert f"  topic orders{s}: replication 3 needs at least 3 brokers; the cluster has 1" in err
     assert "internal error" not in err
+
+
+@pytest.mark.parametrize("command", ["local up", "verify"])
+def test_no_cluster_at_the_address_is_one_line_and_exit_2(command: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    import yaml
+    from support.kafka_specs import kafka_spec_dict
+
+    from queuekit.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"  # closed again before use: nothing listens
+    spec_file = tmp_path / "kafka.yaml"
+    spec_file.write_text(yaml.safe_dump(kafka_spec_dict("-gone")))
+    monkeypatch.delenv("QUEUEKIT_KAFKA_USERNAME", raising=False)
+    monkeypatch.delenv("QUEUEKIT_KAFKA_PASSWORD", raising=False)
+    assert main([*command.split(), str(spec_file), "--kafka", address]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"queuekit {command}: [kafka] no Kafka cluster answered at {address} without credentials "
+                          "within 10s (")
+    assert err.count("\n") == 1

@@ -318,13 +318,16 @@ def _fanout_dict() -> dict[str, Any]:
     return yaml.safe_load(FANOUT.read_text())
 
 
-def test_unreachable_endpoint_is_one_failing_check(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_endpoint_is_a_user_error_for_verify_too(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     endpoint = _closed_port_url()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    checks = local_sqs.verify(load_path(FANOUT), endpoint, timeout=1)
-    assert [(c.target, c.name, c.ok) for c in checks] == [(endpoint, "reachable", False)]
-    assert checks[0].detail.startswith("EndpointConnectionError: Could not connect to the endpoint URL")
+    assert main(["verify", str(FANOUT), "--aws-endpoint", endpoint]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f'queuekit verify: [sqs] {endpoint}: EndpointConnectionError: Could not connect to '
+                            f'the endpoint URL: "{endpoint}/"\n')
 
 
 def _closed_port_url() -> str:
