@@ -335,3 +335,20 @@ class KafkaCluster:
             self._procs[node.node_id] = subprocess.Popen(
                 cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent()
             )
+
+
+def refusal(config: dict[str, Any]) -> Any:
+    """The first error (a ``confluent_kafka.KafkaError``) an admin client with ``config`` gets from a cluster
+    that must refuse it — wrong password, untrusted CA. Fails if the cluster lets the client in."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    seen: list[Any] = []
+    client = AdminClient({**config, "error_cb": seen.append, "log_level": 0})
+    try:
+        client.list_topics(timeout=5)
+    except KafkaException:
+        client.poll(1)  # error callbacks are served by poll()
+        assert seen, "the client saw no error"
+        return seen[0]
+    raise AssertionError("the cluster accepted a client it should refuse")
